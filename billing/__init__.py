@@ -1,0 +1,1 @@
+"""Plans, Stripe customers and subscriptions, metering, webhooks and plan limits."""

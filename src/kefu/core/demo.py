@@ -1,0 +1,92 @@
+"""The demo workspace a first run creates: three accounts and a little bilingual content."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from kefu.accounts.models import User
+from kefu.accounts.services import user_create
+from kefu.kb.models import Article, Category, Language
+from kefu.tenancy import tenant_context
+from tenants.models import Tenant
+from tenants.selectors import tenant_get_by_slug
+from tenants.services import tenant_provision
+
+DEMO_SLUG = "demo"
+
+CATEGORIES = [
+    ("账户与登录", "account", 0),
+    ("Billing", "billing", 1),
+]
+ARTICLES = [
+    (
+        "如何重置密码？",
+        "reset-password-zh",
+        Language.ZH_HANS,
+        "account",
+        "在登录页点击“忘记密码”，输入注册邮箱，我们会发送一封重置邮件。"
+        "邮件中的链接 24 小时内有效。\n\n如果没有收到邮件，请检查垃圾邮件文件夹。",
+    ),
+    (
+        "How do I reset my password?",
+        "reset-password",
+        Language.EN,
+        "account",
+        "On the sign-in page choose “Forgot password”, enter the email you signed up with, and "
+        "we will send you a reset link. The link is valid for 24 hours.\n\n"
+        "No email? Check your spam folder.",
+    ),
+    (
+        "发票什么时候开具？",
+        "invoice-timing-zh",
+        Language.ZH_HANS,
+        "billing",
+        "每个账单周期结束后三个工作日内开具电子发票，并发送到账户所有者的邮箱。",
+    ),
+    (
+        "Can I change my plan at any time?",
+        "change-plan",
+        Language.EN,
+        "billing",
+        "Yes. Upgrades take effect at once and are prorated; downgrades take effect at the end "
+        "of the current billing period.",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    role: str
+    email: str
+    password: str
+
+
+def demo_seed() -> tuple[Tenant, list[DemoAccount]]:
+    """Create the demo workspace once. Returns its accounts with passwords the first time only
+    (they are not stored anywhere in clear text); an existing demo returns an empty list."""
+    existing = tenant_get_by_slug(slug=DEMO_SLUG)
+    if existing is not None:
+        return existing, []
+    tenant = tenant_provision(slug=DEMO_SLUG, name="Demo 演示公司")
+    accounts = [
+        DemoAccount(role, f"{role}@demo.example", secrets.token_urlsafe(12))
+        for role in (User.Role.OWNER, User.Role.AGENT, User.Role.CUSTOMER)
+    ]
+    with tenant_context(tenant):
+        for account in accounts:
+            user_create(email=account.email, password=account.password, role=account.role)
+        categories = {
+            slug: Category.objects.create(name=name, slug=slug, position=position)
+            for name, slug, position in CATEGORIES
+        }
+        for title, slug, language, category, body in ARTICLES:
+            Article.objects.create(
+                title=title,
+                slug=slug,
+                language=language,
+                category=categories[category],
+                body=body,
+                status=Article.Status.PUBLISHED,
+            )
+    return tenant, accounts

@@ -1,0 +1,294 @@
+"""All of Kefu's settings. The environment decides production values; see the README's table.
+
+Development (the default) needs no configuration at all: PostgreSQL and Redis are embedded
+servers started from Python with their data under ``KEFU_DATA_DIR`` (``.kefu/`` in the checkout).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from kefu.observability import init_sentry, logging_config
+
+CHECKOUT_DIR = Path(__file__).resolve().parents[3]
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+
+KEFU_ENV = os.environ.get("KEFU_ENV", "development")
+if KEFU_ENV not in {"development", "test", "production"}:
+    raise ImproperlyConfigured(
+        f"KEFU_ENV must be development, test or production, not {KEFU_ENV!r}"
+    )
+PRODUCTION = KEFU_ENV == "production"
+TESTING = KEFU_ENV == "test"
+
+DATA_DIR = Path(os.environ.get("KEFU_DATA_DIR", CHECKOUT_DIR / ".kefu")).resolve()
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _development_secret_key() -> str:
+    """A key generated on first run and kept in the data folder (never in the repo)."""
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def database_from_url(url: str) -> dict[str, object]:
+    """A Django DATABASES entry (django-tenants backend) from a postgres:// URL."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgres", "postgresql"}:
+        raise ImproperlyConfigured(
+            "DATABASE_URL must be a postgresql:// URL: Kefu needs PostgreSQL schemas "
+            f"(got scheme {parts.scheme!r})."
+        )
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    host = query.pop("host", None) or unquote(parts.hostname or "")
+    return {
+        "ENGINE": "django_tenants.postgresql_backend",
+        "NAME": unquote(parts.path.lstrip("/")) or "postgres",
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": host,
+        "PORT": str(parts.port or ""),
+        "CONN_MAX_AGE": int(os.environ.get("KEFU_DB_CONN_MAX_AGE", "60" if PRODUCTION else "0")),
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": query,
+    }
+
+
+# --- Secrets, debug, hosts ----------------------------------------------------------------
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+if not SECRET_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production.")
+    SECRET_KEY = _development_secret_key()
+
+DEBUG = _env_bool("KEFU_DEBUG", KEFU_ENV == "development")
+
+#: Tenants answer at <slug>.<root domain>; signup and operator pages at the root domain.
+ROOT_DOMAIN = os.environ.get("KEFU_ROOT_DOMAIN", "localhost").lower()
+# Custom domains are Domain rows, so the host list cannot be static: the tenant middleware
+# answers only hosts that are in the Domain table and gives every other host a 404.
+ALLOWED_HOSTS = _env_list("KEFU_ALLOWED_HOSTS", ["*"])
+
+# --- Database and broker --------------------------------------------------------------------
+
+EMBEDDED_POSTGRES = None
+EMBEDDED_REDIS = None
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if not DATABASE_URL:
+    if PRODUCTION:
+        raise ImproperlyConfigured("DATABASE_URL must be set in production.")
+    from kefu.embedded import EmbeddedPostgres
+
+    EMBEDDED_POSTGRES = EmbeddedPostgres(
+        DATA_DIR / ("test-pgdata" if TESTING else "pgdata"), durable=not TESTING
+    ).start()
+    DATABASE_URL = EMBEDDED_POSTGRES.url
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if not REDIS_URL:
+    if PRODUCTION:
+        raise ImproperlyConfigured("REDIS_URL must be set in production (the job broker).")
+    from kefu.embedded import EmbeddedRedis
+
+    EMBEDDED_REDIS = EmbeddedRedis(DATA_DIR / ("test-redis" if TESTING else "redis")).start()
+    REDIS_URL = EMBEDDED_REDIS.url
+
+DATABASES = {"default": database_from_url(DATABASE_URL)}
+DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Applications ---------------------------------------------------------------------------
+
+SHARED_APPS = [
+    # Our tenants app first: its migrate/migrate_schemas commands refresh the template schema.
+    "tenants",
+    "django_tenants",
+    "billing",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.admin",
+    "django_dramatiq",
+    "kefu.core",
+    # Operators are users in the public schema; tenant users are the same model in each tenant.
+    "kefu.accounts",
+]
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "kefu.accounts",
+    "kefu.kb",
+]
+INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Tenant"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+PUBLIC_SCHEMA_URLCONF = "kefu.urls_public"
+ROOT_URLCONF = "kefu.urls_tenant"
+DEFAULT_NOT_FOUND_TENANT_VIEW = "kefu.core.views.unknown_host"
+AUTH_USER_MODEL = "accounts.User"
+
+#: Schema kept migrated; new tenants are copies of it.
+KEFU_TEMPLATE_SCHEMA = "_kefu_template"
+#: Ready, unassigned schemas kept warm so signup only renames one.
+KEFU_SCHEMA_POOL_SIZE = int(os.environ.get("KEFU_SCHEMA_POOL_SIZE", "3"))
+
+MIDDLEWARE = [
+    "kefu.core.middleware.TenantMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+if PRODUCTION:
+    # Static files are collected at build time and served by the web process itself.
+    MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "kefu.core.context_processors.kefu",
+            ],
+        },
+    }
+]
+
+WSGI_APPLICATION = "kefu.wsgi.application"
+ASGI_APPLICATION = "kefu.asgi.application"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# --- Languages ------------------------------------------------------------------------------
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "UTC"
+USE_TZ = True
+
+# --- Static files and per-tenant media ------------------------------------------------------
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(os.environ.get("KEFU_STATIC_ROOT", DATA_DIR / "static"))
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("KEFU_MEDIA_ROOT", DATA_DIR / "media"))
+# Files of tenant "acme" live under MEDIA_ROOT/t_acme/...: the path is computed per call.
+MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+STORAGES = {
+    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+# --- Cache (tenant-aware keys) ----------------------------------------------------------------
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "kefu-test" if TESTING else "kefu",
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+    }
+}
+
+# --- Background jobs ------------------------------------------------------------------------
+
+DRAMATIQ_BROKER = {
+    "BROKER": "dramatiq.brokers.redis.RedisBroker",
+    "OPTIONS": {"url": REDIS_URL, "namespace": "kefu-test" if TESTING else "kefu"},
+    "MIDDLEWARE": [
+        "dramatiq.middleware.AgeLimit",
+        "dramatiq.middleware.TimeLimit",
+        "dramatiq.middleware.Callbacks",
+        "dramatiq.middleware.Retries",
+        "django_dramatiq.middleware.DbConnectionsMiddleware",
+    ],
+}
+DRAMATIQ_AUTODISCOVER_MODULES = ["jobs"]
+DRAMATIQ_TASKS_DATABASE = "default"
+
+# --- Security -------------------------------------------------------------------------------
+
+# Host-only cookies: a cookie set by acme.<root> is never sent to another tenant's host.
+SESSION_COOKIE_DOMAIN = None
+CSRF_COOKIE_DOMAIN = None
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+HTTPS = _env_bool("KEFU_HTTPS", PRODUCTION)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_HSTS_SECONDS = int(os.environ.get("KEFU_HSTS_SECONDS", "31536000" if HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# --- Logging and errors ---------------------------------------------------------------------
+
+LOGGING = logging_config(level=os.environ.get("KEFU_LOG_LEVEL", "INFO"))
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+init_sentry(
+    dsn=SENTRY_DSN,
+    environment=os.environ.get("SENTRY_ENVIRONMENT", KEFU_ENV),
+    traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+)

@@ -1,0 +1,1 @@
+"""Workspaces (tenants), their domains, and instant provisioning from a template schema."""
