@@ -21,7 +21,7 @@ def _run_together(calls: list[Callable[[], object]]) -> list[object]:
         barrier.wait()
         try:
             results[index] = call()
-        except Exception as error:  # noqa: BLE001 - the test inspects what each call raised
+        except Exception as error:  # the test inspects what each call raised
             results[index] = error
         finally:
             connection.close()
