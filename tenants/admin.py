@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from tenants.models import Domain, PoolSchema, SchemaTemplate, Tenant
+from tenants.models import AuditEntry, Domain, PoolSchema, SchemaTemplate, Tenant
 
 
 class DomainInline(admin.TabularInline):
@@ -10,8 +10,8 @@ class DomainInline(admin.TabularInline):
 
 @admin.register(Tenant)
 class TenantAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "schema_name", "status", "created_at")
-    list_filter = ("status",)
+    list_display = ("name", "slug", "schema_name", "plan", "status", "created_at")
+    list_filter = ("status", "plan")
     search_fields = ("name", "slug", "schema_name")
     readonly_fields = ("schema_name", "created_at")
     inlines = [DomainInline]
@@ -33,3 +33,19 @@ class SchemaTemplateAdmin(admin.ModelAdmin):
 class PoolSchemaAdmin(admin.ModelAdmin):
     list_display = ("schema_name", "fingerprint", "created_at")
     readonly_fields = ("schema_name", "fingerprint", "created_at")
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "actor_email", "action", "tenant_slug", "ip_address")
+    list_filter = ("action",)
+    search_fields = ("actor_email", "tenant_slug", "tenant_name")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
@@ -19,6 +20,14 @@ class Tenant(TenantMixin):
     slug = models.SlugField(_("subdomain"), max_length=40, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+    plan = models.ForeignKey(
+        "billing.Plan",
+        verbose_name=_("plan"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tenants",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -68,3 +77,64 @@ class PoolSchema(models.Model):
 
     def __str__(self) -> str:
         return self.schema_name
+
+
+class LoginHandoff(models.Model):
+    """A one-time sign-in link from the root domain (signup) to a workspace's own host.
+
+    Only the token's SHA-256 is stored; the link works once, for one user of one tenant, for
+    ``settings.KEFU_HANDOFF_TTL_SECONDS``.
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    user_id = models.BigIntegerField()
+    token_hash = models.CharField(max_length=64, unique=True)
+    next_path = models.CharField(max_length=200, default="/desk/")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"handoff for user {self.user_id} of {self.tenant_id}"
+
+
+class AuditEntry(models.Model):
+    """What a platform operator did to a workspace. Kept after the workspace is deleted."""
+
+    class Action(models.TextChoices):
+        SUSPEND = "suspend", _("Suspended")
+        RESUME = "resume", _("Resumed")
+        EXPORT = "export", _("Exported")
+        DELETE = "delete", _("Deleted")
+        CHANGE_PLAN = "change_plan", _("Changed plan")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("operator"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_email = models.EmailField(_("operator email"))
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    tenant = models.ForeignKey(
+        Tenant,
+        verbose_name=_("workspace"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_entries",
+    )
+    #: Copied so the entry still says which workspace after it is deleted.
+    tenant_slug = models.CharField(_("subdomain"), max_length=40)
+    tenant_name = models.CharField(_("workspace name"), max_length=200)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.actor_email} {self.action} {self.tenant_slug}"

@@ -268,3 +268,15 @@ def platform_bootstrap(*, root_domain: str | None = None) -> Tenant:
             domain=root_domain, defaults={"tenant": public, "is_primary": True}
         )
     return public
+
+
+def tenant_rename(*, tenant: Tenant, name: str) -> Tenant:
+    """Change a workspace's display name (a public-schema row, so the tenant is explicit)."""
+    name = name.strip()
+    if not name:
+        raise ProvisioningError(_("The company name cannot be empty."))
+    if name != tenant.name:
+        with public_context():
+            Tenant.objects.filter(pk=tenant.pk).update(name=name)
+        tenant.name = name
+    return tenant

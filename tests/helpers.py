@@ -30,6 +30,7 @@ def run_kefu(
         "KEFU_ENV": "test",
         "DATABASE_URL": test_database_url(),
         "REDIS_URL": settings.REDIS_URL,
+        "KEFU_CACHE_URL": settings.CACHE_URL,
         "DJANGO_SETTINGS_MODULE": "kefu.settings.test",
         **(env or {}),
     }

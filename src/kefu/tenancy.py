@@ -76,8 +76,10 @@ def tenant_reverse(
 
 
 def tenant_base_url(tenant: Tenant, *, scheme: str | None = None, port: int | None = None) -> str:
-    """``http://acme.localhost:8000`` for a tenant's primary domain."""
+    """``http://acme.localhost:8000`` for a tenant's primary domain (for links in mail and
+    redirects across hosts; the port defaults to ``KEFU_PUBLIC_PORT``)."""
     domain = tenant.get_primary_domain()
     host = domain.domain if domain else f"{tenant.slug}.{settings.ROOT_DOMAIN}"
     scheme = scheme or ("https" if settings.HTTPS else "http")
+    port = port or settings.KEFU_PUBLIC_PORT
     return f"{scheme}://{host}" + (f":{port}" if port else "")

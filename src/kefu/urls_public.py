@@ -1,12 +1,16 @@
-"""URLs of the root domain: marketing page, (later) signup, operator console, webhooks."""
+"""URLs of the root domain: marketing page, signup, operator console, (later) webhooks."""
 
 from django.contrib import admin
 from django.urls import include, path
 
 from kefu.core import views
+from tenants import views as tenant_views
 
 urlpatterns = [
     path("", views.public_home, name="public_home"),
+    path("signup/", tenant_views.signup, name="signup"),
+    path("signup/check-subdomain/", tenant_views.subdomain_check, name="signup_check_subdomain"),
+    path("operator/", include("tenants.urls_operator")),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

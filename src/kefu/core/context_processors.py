@@ -3,11 +3,22 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 
+from kefu.tenancy import public_reverse
+
 
 def kefu(request: HttpRequest) -> dict[str, object]:
     tenant = getattr(request, "tenant", None)
     is_public = tenant is None or tenant.schema_name == "public"
+    brand = None
+    if not is_public:
+        from kefu.desk.selectors import workspace_settings_get
+
+        brand = workspace_settings_get()
     return {
         "kefu_tenant": None if is_public else tenant,
+        "kefu_brand": brand,
         "kefu_root_domain": settings.ROOT_DOMAIN,
+        # Root-domain links, right whichever URLconf this request (or error page) uses.
+        "kefu_signup_url": public_reverse("signup"),
+        "kefu_operator_url": public_reverse("operator:tenant_list"),
     }

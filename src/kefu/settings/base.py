@@ -92,6 +92,8 @@ ROOT_DOMAIN = os.environ.get("KEFU_ROOT_DOMAIN", "localhost").lower()
 # Custom domains are Domain rows, so the host list cannot be static: the tenant middleware
 # answers only hosts that are in the Domain table and gives every other host a 404.
 ALLOWED_HOSTS = _env_list("KEFU_ALLOWED_HOSTS", ["*"])
+#: The port people reach Kefu on, for links in mail (empty: the scheme's default port).
+KEFU_PUBLIC_PORT = int(os.environ.get("KEFU_PUBLIC_PORT", "0")) or None
 
 # --- Database and broker --------------------------------------------------------------------
 
@@ -118,6 +120,12 @@ if not REDIS_URL:
     EMBEDDED_REDIS = EmbeddedRedis(DATA_DIR / ("test-redis" if TESTING else "redis")).start()
     REDIS_URL = EMBEDDED_REDIS.url
 
+#: The cache (rate limits, sessions' helpers) lives apart from the job queues, so clearing it
+#: never drops a job. Embedded Redis: database 1 of the same server.
+CACHE_URL = os.environ.get("KEFU_CACHE_URL", "") or (
+    f"{REDIS_URL}?db=1" if REDIS_URL.startswith("unix://") else REDIS_URL
+)
+
 DATABASES = {"default": database_from_url(DATABASE_URL)}
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -139,13 +147,21 @@ SHARED_APPS = [
     "kefu.core",
     # Operators are users in the public schema; tenant users are the same model in each tenant.
     "kefu.accounts",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
     "kefu.accounts",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "kefu.kb",
+    "kefu.tickets",
+    "kefu.desk",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -169,6 +185,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -206,6 +223,61 @@ AUTH_PASSWORD_VALIDATORS = [
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# --- Accounts (django-allauth, inside each tenant schema) -------------------------------------
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"
+ACCOUNT_ADAPTER = "kefu.accounts.adapter.AccountAdapter"
+MFA_ADAPTER = "kefu.accounts.adapter.MFAAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+#: Failed logins: 10 a minute per IP and 5 per 5 minutes per account, then a clear lock message.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": os.environ.get("KEFU_LOGIN_FAILED_LIMIT", "10/m/ip,5/300s/key"),
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Kefu"
+
+#: Root-domain rate limits ("count/seconds"), per client IP and per email address.
+KEFU_SIGNUP_LIMIT_PER_IP = os.environ.get("KEFU_SIGNUP_LIMIT_PER_IP", "10/3600")
+KEFU_SIGNUP_LIMIT_PER_EMAIL = os.environ.get("KEFU_SIGNUP_LIMIT_PER_EMAIL", "3/3600")
+KEFU_SUBDOMAIN_CHECK_LIMIT_PER_IP = os.environ.get("KEFU_SUBDOMAIN_CHECK_LIMIT_PER_IP", "120/60")
+#: How long a signup's sign-in handoff link stays valid.
+KEFU_HANDOFF_TTL_SECONDS = 120
+#: How long an invitation link stays valid.
+KEFU_INVITATION_TTL_DAYS = 7
+
+# --- Email (development: written to files a developer can read) -------------------------------
+
+EMAIL_BACKEND = os.environ.get(
+    "KEFU_EMAIL_BACKEND",
+    "django.core.mail.backends.locmem.EmailBackend"
+    if TESTING
+    else (
+        "django.core.mail.backends.smtp.EmailBackend"
+        if PRODUCTION
+        else "django.core.mail.backends.filebased.EmailBackend"
+    ),
+)
+EMAIL_FILE_PATH = os.environ.get("KEFU_EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
+EMAIL_HOST = os.environ.get("KEFU_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("KEFU_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("KEFU_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("KEFU_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("KEFU_EMAIL_USE_TLS", PRODUCTION)
+DEFAULT_FROM_EMAIL = os.environ.get("KEFU_DEFAULT_FROM_EMAIL", f"Kefu <no-reply@{ROOT_DOMAIN}>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
 # --- Languages ------------------------------------------------------------------------------
 
 LANGUAGE_CODE = "en"
@@ -239,7 +311,7 @@ STORAGES = {
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
+        "LOCATION": CACHE_URL,
         "KEY_PREFIX": "kefu-test" if TESTING else "kefu",
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",

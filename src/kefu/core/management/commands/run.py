@@ -37,7 +37,13 @@ class Command(BaseCommand):
         platform_bootstrap()
         tenant, accounts = demo_seed()
 
-        env = {**os.environ, "DATABASE_URL": settings.DATABASE_URL, "REDIS_URL": settings.REDIS_URL}
+        env = {
+            **os.environ,
+            "DATABASE_URL": settings.DATABASE_URL,
+            "REDIS_URL": settings.REDIS_URL,
+            "KEFU_CACHE_URL": settings.CACHE_URL,
+            "KEFU_PUBLIC_PORT": str(options["port"]),
+        }
         cli = [sys.executable, "-m", "kefu.cli"]
         children = [
             subprocess.Popen(

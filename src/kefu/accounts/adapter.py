@@ -1,0 +1,41 @@
+"""allauth inside a tenant: who may register, where people land, how usernames are made."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from django.http import HttpRequest
+
+from kefu.accounts.models import User
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        """Customers register on the help center only if the workspace allows it. The root
+        domain (operators) never has self-registration."""
+        from kefu.desk.models import WorkspaceSettings
+        from kefu.desk.selectors import workspace_settings_get
+        from kefu.tenancy import in_public_schema
+
+        if in_public_schema():
+            return False
+        return workspace_settings_get().customer_signup == WorkspaceSettings.CustomerSignup.OPEN
+
+    def populate_username(self, request: HttpRequest, user: User) -> None:
+        user.username = (user.email or "").lower()
+
+    def save_user(self, request: HttpRequest, user: User, form, commit: bool = True) -> User:
+        # Self-registration on the help center only ever makes customers.
+        user.role = User.Role.CUSTOMER
+        return super().save_user(request, user, form, commit=commit)
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        user = request.user
+        if getattr(user, "is_desk_user", False):
+            return "/desk/"
+        return super().get_login_redirect_url(request)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    def get_totp_label(self, user: User) -> str:
+        return user.email

@@ -1,0 +1,41 @@
+"""Tenant-host account pages that allauth does not provide: accepting an invitation."""
+
+from __future__ import annotations
+
+from django.contrib.auth import login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from kefu.accounts.forms import InvitationAcceptForm
+from kefu.accounts.services import (
+    AccountError,
+    invitation_accept,
+    invitation_get_by_token,
+    split_full_name,
+)
+
+
+@never_cache
+def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = invitation_get_by_token(token)
+    if invitation is None:
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    form = InvitationAcceptForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        first_name, last_name = split_full_name(form.cleaned_data["full_name"])
+        try:
+            user = invitation_accept(
+                invitation=invitation,
+                password=form.cleaned_data["password1"],
+                first_name=first_name,
+                last_name=last_name,
+            )
+        except AccountError as error:
+            form.add_error(None, str(error))
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("/desk/" if user.is_desk_user else "/")
+    return render(
+        request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}
+    )

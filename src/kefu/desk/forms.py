@@ -1,0 +1,73 @@
+"""Desk forms: validation at the edge, writes in services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from kefu.accounts.models import User
+from kefu.desk.models import WorkspaceSettings
+from kefu.tickets.models import TicketCategory
+
+MAX_LOGO_BYTES = 1024 * 1024
+LOGO_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
+
+
+class BrandForm(forms.ModelForm):
+    name = forms.CharField(label=_("Company name"), max_length=200)
+
+    class Meta:
+        model = WorkspaceSettings
+        fields = ["brand_color", "logo", "customer_signup", "require_staff_mfa"]
+        widgets = {"brand_color": forms.TextInput(attrs={"type": "color"})}
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if not logo or not hasattr(logo, "content_type"):
+            return logo  # unchanged or cleared
+        if logo.size > MAX_LOGO_BYTES:
+            raise ValidationError(_("The logo must be at most 1 MB."))
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            with Image.open(logo) as image:
+                image_format = image.format
+                image.verify()
+        except (UnidentifiedImageError, OSError, SyntaxError):
+            raise ValidationError(_("Upload a PNG, JPEG, GIF or WebP image.")) from None
+        if image_format not in LOGO_FORMATS:
+            raise ValidationError(_("Upload a PNG, JPEG, GIF or WebP image."))
+        logo.seek(0)
+        logo.name = f"logo.{LOGO_FORMATS[image_format]}"
+        return logo
+
+
+class SupportEmailForm(forms.ModelForm):
+    class Meta:
+        model = WorkspaceSettings
+        fields = ["support_email"]
+
+
+class TicketCategoryForm(forms.ModelForm):
+    class Meta:
+        model = TicketCategory
+        fields = ["name", "description"]
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if TicketCategory.objects.filter(name__iexact=name).exists():
+            raise ValidationError(_("There is already a category with this name."))
+        return name
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[
+            (User.Role.AGENT, User.Role.AGENT.label),
+            (User.Role.ADMIN, User.Role.ADMIN.label),
+        ],
+        initial=User.Role.AGENT,
+    )

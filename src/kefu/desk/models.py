@@ -1,0 +1,56 @@
+"""A workspace's own settings (tenant schema, one row): brand, who may register, email."""
+
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+DEFAULT_BRAND_COLOR = "#1f6feb"
+
+
+def _logo_path(instance: WorkspaceSettings, filename: str) -> str:
+    # The storage puts this under the tenant's own media folder (MEDIA_ROOT/<schema>/...).
+    extension = filename.rsplit(".", 1)[-1].lower()
+    return f"brand/logo.{extension}"
+
+
+class WorkspaceSettings(models.Model):
+    class CustomerSignup(models.TextChoices):
+        OPEN = "open", _("Open: anyone can register")
+        INVITE_ONLY = "invite_only", _("Invite only")
+        CLOSED = "closed", _("Closed")
+
+    brand_color = models.CharField(
+        _("brand colour"),
+        max_length=7,
+        default=DEFAULT_BRAND_COLOR,
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #1f6feb."))],
+    )
+    logo = models.FileField(_("logo"), upload_to=_logo_path, blank=True)
+    customer_signup = models.CharField(
+        _("customer registration"),
+        max_length=20,
+        choices=CustomerSignup.choices,
+        default=CustomerSignup.OPEN,
+    )
+    require_staff_mfa = models.BooleanField(
+        _("require two-factor authentication for staff"), default=False
+    )
+    support_email = models.EmailField(
+        _("support email address"),
+        blank=True,
+        help_text=_("Your own address (e.g. help@yourcompany.com) that forwards to Kefu."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("workspace settings")
+        verbose_name_plural = _("workspace settings")
+
+    def __str__(self) -> str:
+        return str(_("Workspace settings"))
+
+    @property
+    def is_branded(self) -> bool:
+        return bool(self.logo) or self.brand_color.lower() != DEFAULT_BRAND_COLOR

@@ -1,0 +1,27 @@
+from django.urls import path
+
+from kefu.desk import views
+
+app_name = "desk"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("team/", views.team, name="team"),
+    path(
+        "team/invitations/<int:invitation_id>/revoke/",
+        views.invitation_revoke_view,
+        name="invitation_revoke",
+    ),
+    path("team/<int:user_id>/deactivate/", views.user_deactivate_view, name="user_deactivate"),
+    path("team/<int:user_id>/reactivate/", views.user_reactivate_view, name="user_reactivate"),
+    path("settings/brand/", views.brand, name="brand"),
+    path("settings/categories/", views.categories, name="categories"),
+    path(
+        "settings/categories/<int:category_id>/delete/",
+        views.category_delete,
+        name="category_delete",
+    ),
+    path("settings/email/", views.email_settings, name="email"),
+    path("api/onboarding/", views.api_onboarding, name="api_onboarding"),
+    path("api/team/", views.api_team, name="api_team"),
+]

@@ -1,0 +1,215 @@
+"""The agent and admin workspace (/desk/ on a tenant's host). Every view declares its roles."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kefu.accounts.models import Invitation, User
+from kefu.accounts.permissions import admin_api, admin_required, staff_api, staff_required
+from kefu.accounts.services import (
+    AccountError,
+    invitation_create,
+    invitation_revoke,
+    user_deactivate,
+    user_reactivate,
+)
+from kefu.desk.forms import BrandForm, InvitationForm, SupportEmailForm, TicketCategoryForm
+from kefu.desk.onboarding import onboarding_steps
+from kefu.desk.selectors import invitation_list_pending, staff_list, workspace_settings_get
+from kefu.tickets.models import Ticket, TicketCategory
+from tenants.services import tenant_rename
+
+
+def _ticket_counts(user: User) -> dict[str, int]:
+    active = Ticket.objects.filter(status__in=Ticket.ACTIVE_STATUSES)
+    return {
+        "mine": active.filter(assignee=user).count(),
+        "unassigned": active.filter(assignee=None).count(),
+        "open": active.count(),
+    }
+
+
+@staff_required
+def home(request: HttpRequest) -> HttpResponse:
+    steps = onboarding_steps()
+    return render(
+        request,
+        "desk/home.html",
+        {
+            "steps": steps,
+            "steps_done": sum(step.done for step in steps),
+            "counts": _ticket_counts(request.user),
+        },
+    )
+
+
+@admin_required
+def team(request: HttpRequest) -> HttpResponse:
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation_create(
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                invited_by=request.user,
+            )
+        except AccountError as error:
+            form.add_error("email", str(error))
+        else:
+            messages.success(
+                request,
+                _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]},
+            )
+            return redirect("desk:team")
+    return render(
+        request,
+        "desk/team.html",
+        {"form": form, "staff": staff_list(), "invitations": invitation_list_pending()},
+    )
+
+
+@admin_required
+@require_POST
+def invitation_revoke_view(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = get_object_or_404(Invitation, pk=invitation_id)
+    invitation_revoke(invitation=invitation)
+    messages.success(request, _("Invitation to %(email)s revoked.") % {"email": invitation.email})
+    return redirect("desk:team")
+
+
+@admin_required
+@require_POST
+def user_deactivate_view(request: HttpRequest, user_id: int) -> HttpResponse:
+    person = get_object_or_404(User, pk=user_id, role__in=User.STAFF_ROLES)
+    try:
+        returned = user_deactivate(user=person, actor=request.user)
+    except AccountError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("%(email)s was deactivated; %(count)d open tickets went back to the queue.")
+            % {"email": person.email, "count": returned},
+        )
+    return redirect("desk:team")
+
+
+@admin_required
+@require_POST
+def user_reactivate_view(request: HttpRequest, user_id: int) -> HttpResponse:
+    person = get_object_or_404(User, pk=user_id, role__in=User.STAFF_ROLES)
+    user_reactivate(user=person)
+    messages.success(request, _("%(email)s can sign in again.") % {"email": person.email})
+    return redirect("desk:team")
+
+
+@admin_required
+def brand(request: HttpRequest) -> HttpResponse:
+    workspace = workspace_settings_get()
+    form = BrandForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=workspace,
+        initial={"name": request.tenant.name},
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        tenant_rename(tenant=request.tenant, name=form.cleaned_data["name"])
+        messages.success(request, _("Your help center's look was saved."))
+        return redirect("desk:brand")
+    return render(request, "desk/brand.html", {"form": form})
+
+
+@admin_required
+def categories(request: HttpRequest) -> HttpResponse:
+    form = TicketCategoryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Category added."))
+        return redirect("desk:categories")
+    return render(
+        request,
+        "desk/categories.html",
+        {"form": form, "categories": TicketCategory.objects.filter(is_active=True)},
+    )
+
+
+@admin_required
+@require_POST
+def category_delete(request: HttpRequest, category_id: int) -> HttpResponse:
+    category = get_object_or_404(TicketCategory, pk=category_id)
+    # Tickets keep their history: a used category is switched off, an unused one removed.
+    if category.tickets.exists():
+        category.is_active = False
+        category.save(update_fields=["is_active"])
+    else:
+        category.delete()
+    messages.success(request, _("Category removed."))
+    return redirect("desk:categories")
+
+
+@admin_required
+def email_settings(request: HttpRequest) -> HttpResponse:
+    form = SupportEmailForm(request.POST or None, instance=workspace_settings_get())
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Email settings saved."))
+        return redirect("desk:email")
+    platform_address = f"support@{request.tenant.slug}.{request.get_host().split(':')[0]}"
+    if request.tenant.slug and not request.get_host().startswith(f"{request.tenant.slug}."):
+        platform_address = f"support@{request.tenant.get_primary_domain()}"
+    return render(request, "desk/email.html", {"form": form, "platform_address": platform_address})
+
+
+# --- staff APIs (JSON) ---------------------------------------------------------------------
+
+
+@staff_api
+def api_onboarding(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(
+        {
+            "steps": [
+                {"key": step.key, "title": step.title, "done": step.done}
+                for step in onboarding_steps()
+            ]
+        }
+    )
+
+
+@admin_api
+def api_team(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(
+        {
+            "staff": [
+                {
+                    "id": person.pk,
+                    "email": person.email,
+                    "name": person.get_full_name(),
+                    "role": person.role,
+                    "active": person.is_active,
+                    "open_tickets": person.open_ticket_count,
+                }
+                for person in staff_list()
+            ]
+        }
+    )
+
+
+# --- the brand logo, served from the tenant's own media folder -----------------------------
+
+
+def brand_logo(request: HttpRequest) -> FileResponse:
+    workspace = workspace_settings_get()
+    if not workspace.logo:
+        raise Http404
+    try:
+        handle = workspace.logo.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle)
+    response["Cache-Control"] = "public, max-age=300"
+    return response

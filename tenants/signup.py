@@ -1,0 +1,93 @@
+"""Self-signup on the root domain: provision a workspace, create its owner, hand them over.
+
+The handoff is a one-time link to the new workspace's own host. The signup page cannot sign the
+owner in there itself: cookies are host-only, so the new host must set its own session.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from kefu.accounts.models import User
+from kefu.accounts.services import split_full_name, user_create
+from kefu.tenancy import public_context, tenant_context
+from tenants.models import LoginHandoff, Tenant
+from tenants.services import tenant_provision
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SignupResult:
+    tenant: Tenant
+    owner_id: int
+    handoff_token: str
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def handoff_create(*, tenant: Tenant, user_id: int, next_path: str = "/desk/") -> str:
+    """A fresh one-time sign-in token for ``user_id`` of ``tenant``."""
+    token = secrets.token_urlsafe(32)
+    with public_context():
+        LoginHandoff.objects.create(
+            tenant=tenant,
+            user_id=user_id,
+            token_hash=_token_hash(token),
+            next_path=next_path,
+            expires_at=timezone.now() + timedelta(seconds=settings.KEFU_HANDOFF_TTL_SECONDS),
+        )
+    return token
+
+
+def handoff_consume(*, tenant: Tenant, token: str) -> LoginHandoff | None:
+    """Use a token once. None if it is unknown, for another tenant, used or expired."""
+    now = timezone.now()
+    with public_context(), transaction.atomic():
+        handoff = (
+            LoginHandoff.objects.select_for_update()
+            .filter(tenant=tenant, token_hash=_token_hash(token))
+            .first()
+        )
+        if handoff is None or handoff.used_at is not None or handoff.expires_at <= now:
+            return None
+        handoff.used_at = now
+        handoff.save(update_fields=["used_at"])
+    return handoff
+
+
+def workspace_signup(
+    *, company_name: str, slug: str, full_name: str, email: str, password: str
+) -> SignupResult:
+    """Everything a signup makes, in one transaction: the workspace (from the warm pool), its
+    owner inside the new schema, and the handoff token. Any failure leaves none of it."""
+    from billing.models import Plan
+
+    first_name, last_name = split_full_name(full_name)
+    with transaction.atomic():
+        tenant = tenant_provision(slug=slug, name=company_name.strip())
+        default_plan = Plan.objects.filter(is_default=True, is_active=True).first()
+        if default_plan is not None:
+            tenant.plan = default_plan
+            tenant.save(update_fields=["plan"])
+        with tenant_context(tenant):
+            owner = user_create(
+                email=email,
+                password=password,
+                role=User.Role.OWNER,
+                first_name=first_name,
+                last_name=last_name,
+            )
+        token = handoff_create(tenant=tenant, user_id=owner.pk)
+    logger.info("workspace %s signed up", slug)
+    return SignupResult(tenant=tenant, owner_id=owner.pk, handoff_token=token)
