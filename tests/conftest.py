@@ -50,3 +50,48 @@ def _public_schema_between_tests() -> Iterator[None]:
     connection.set_schema_to_public()
     yield
     connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Rate-limit counters live in the cache (Redis database 1, apart from the job queues)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+PASSWORD = "correct horse battery staple 42"
+
+
+@pytest.fixture
+def make_user(db):
+    """``make_user(tenant, role)``: a person inside that tenant's schema (password PASSWORD)."""
+    from kefu.accounts.services import user_create
+
+    counter = iter(range(1, 10_000))
+
+    def make(tenant: Tenant, role: str, email: str | None = None, **extra):
+        with tenant_context(tenant):
+            return user_create(
+                email=email or f"{role}{next(counter)}@{tenant.slug}.example",
+                password=PASSWORD,
+                role=role,
+                **extra,
+            )
+
+    return make
+
+
+@pytest.fixture
+def login_as(client):
+    """Sign ``user`` in on ``tenant``'s host (the session lives in that tenant's schema)."""
+
+    def login(tenant: Tenant, user) -> None:
+        with tenant_context(tenant):
+            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+
+    return login
+
+
+def host(tenant: Tenant) -> str:
+    return f"{tenant.slug}.localhost"
