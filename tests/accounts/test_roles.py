@@ -131,7 +131,9 @@ def test_repeated_wrong_passwords_lock_the_account_with_a_clear_message(
     agent = make_user(tenant_a, User.Role.AGENT)
     for _attempt in range(5):
         response = client.post(
-            "/accounts/login/", {"login": agent.email, "password": "wrong"}, HTTP_HOST=host(tenant_a)
+            "/accounts/login/",
+            {"login": agent.email, "password": "wrong"},
+            HTTP_HOST=host(tenant_a),
         )
         assert "Too many failed login attempts" not in response.content.decode()
     locked = client.post(

@@ -33,4 +33,3 @@ def test_concurrent_double_signup_for_one_subdomain_yields_exactly_one_tenant(cl
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 't_race_co%%'")
         assert cursor.fetchone()[0] == 1
-

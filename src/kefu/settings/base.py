@@ -247,6 +247,8 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Kefu"
+# Owners sign up before they verify their address; they must still be able to protect the account.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 
 #: Root-domain rate limits ("count/seconds"), per client IP and per email address.
 KEFU_SIGNUP_LIMIT_PER_IP = os.environ.get("KEFU_SIGNUP_LIMIT_PER_IP", "10/3600")
