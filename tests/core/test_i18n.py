@@ -46,7 +46,8 @@ def test_every_message_has_a_compiled_chinese_translation():
     assert len(entries) > 40
 
     def join(block: str) -> str:
-        return "".join(re.findall(r'"(.*)"', block)).encode().decode("unicode_escape")
+        text = "".join(re.findall(r'"(.*)"', block))
+        return text.replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
 
     catalog = gettext.translation("django", LOCALE_DIR, languages=["zh_Hans"])
     untranslated = [join(msgid) for msgid, msgstr in entries if join(msgid) and not join(msgstr)]
