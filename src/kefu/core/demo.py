@@ -5,10 +5,12 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
+
 from kefu.accounts.models import User
 from kefu.accounts.services import user_create
 from kefu.kb.models import Article, Category, Language
-from kefu.tenancy import tenant_context
+from kefu.tenancy import public_context, tenant_context
 from tenants.models import Tenant
 from tenants.selectors import tenant_get_by_slug
 from tenants.services import tenant_provision
@@ -75,7 +77,12 @@ def demo_seed() -> tuple[Tenant, list[DemoAccount]]:
     ]
     with tenant_context(tenant):
         for account in accounts:
-            user_create(email=account.email, password=account.password, role=account.role)
+            user_create(
+                email=account.email,
+                password=account.password,
+                role=account.role,
+                email_verified=True,
+            )
         categories = {
             slug: Category.objects.create(name=name, slug=slug, position=position)
             for name, slug, position in CATEGORIES
@@ -90,3 +97,18 @@ def demo_seed() -> tuple[Tenant, list[DemoAccount]]:
                 status=Article.Status.PUBLISHED,
             )
     return tenant, accounts
+
+
+def operator_seed() -> DemoAccount | None:
+    """A platform operator for the local console (public schema), created once; its password is
+    returned the first time only."""
+    with public_context():
+        if User.objects.filter(is_staff=True).exists():
+            return None
+        account = DemoAccount(
+            "operator", f"operator@{settings.ROOT_DOMAIN}", secrets.token_urlsafe(12)
+        )
+        User.objects.create_superuser(
+            username=account.email, email=account.email, password=account.password
+        )
+    return account

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from kefu.core.demo import demo_seed
+from kefu.core.demo import demo_seed, operator_seed
 from tenants.services import platform_bootstrap
 
 
@@ -36,6 +36,9 @@ class Command(BaseCommand):
         call_command("migrate_schemas", interactive=False, verbosity=0)
         platform_bootstrap()
         tenant, accounts = demo_seed()
+        operator = operator_seed()
+        if operator is not None:
+            accounts = [operator, *accounts]
 
         env = {
             **os.environ,
@@ -76,12 +79,13 @@ class Command(BaseCommand):
             "",
             "Kefu is running:",
             f"  public site     http://{root}:{port}/",
-            f"  operator admin  http://{root}:{port}/admin/",
+            f"  sign up         http://{root}:{port}/signup/",
+            f"  operator console http://{root}:{port}/operator/",
             f"  demo workspace  http://{demo_slug}.{root}:{port}/",
         ]
         if accounts:
-            lines.append("Demo accounts (passwords are shown this once):")
-            lines += [f"  {a.role:<9} {a.email:<22} {a.password}" for a in accounts]
+            lines.append("Accounts (passwords are shown this once):")
+            lines += [f"  {a.role:<9} {a.email:<24} {a.password}" for a in accounts]
         lines += ["Press Ctrl-C to stop.", ""]
         self.stdout.write("\n".join(lines))
 
