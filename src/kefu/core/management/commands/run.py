@@ -78,10 +78,10 @@ class Command(BaseCommand):
         lines = [
             "",
             "Kefu is running:",
-            f"  public site     http://{root}:{port}/",
-            f"  sign up         http://{root}:{port}/signup/",
-            f"  operator console http://{root}:{port}/operator/",
-            f"  demo workspace  http://{demo_slug}.{root}:{port}/",
+            f"  public site       http://{root}:{port}/",
+            f"  sign up           http://{root}:{port}/signup/",
+            f"  operator console  http://{root}:{port}/operator/",
+            f"  demo workspace    http://{demo_slug}.{root}:{port}/",
         ]
         if accounts:
             lines.append("Accounts (passwords are shown this once):")
