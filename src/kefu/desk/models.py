@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +41,15 @@ class WorkspaceSettings(models.Model):
         _("support email address"),
         blank=True,
         help_text=_("Your own address (e.g. help@yourcompany.com) that forwards to Kefu."),
+    )
+    popularity_half_life_days = models.FloatField(
+        _("popularity half-life (days)"),
+        default=30.0,
+        validators=[MinValueValidator(1.0)],
+        help_text=_("How fast old views and votes stop counting when articles are ranked."),
+    )
+    stale_after_days = models.PositiveIntegerField(
+        _("flag articles as stale after (days)"), default=180
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -3,6 +3,7 @@ articles in Chinese or English; the knowledge base issue grows it (versions, vot
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -35,8 +36,35 @@ class Article(models.Model):
 
     title = models.CharField(_("title"), max_length=300)
     slug = models.SlugField(_("slug"), max_length=300, allow_unicode=True)
+    summary = models.CharField(_("summary"), max_length=500, blank=True)
+    #: Markdown as written; ``body_html`` is its rendering, sanitised (never trust either).
     body = models.TextField(_("body"))
+    body_html = models.TextField(editable=False, blank=True)
+    tags = models.JSONField(_("tags"), default=list, blank=True)
     language = models.CharField(_("language"), max_length=10, choices=Language.choices)
+    translation_of = models.ForeignKey(
+        "self",
+        verbose_name=_("translation of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="translations",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    last_reviewed_at = models.DateTimeField(_("last reviewed"), null=True, blank=True)
+    view_count = models.PositiveIntegerField(_("views"), default=0)
+    helpful_count = models.PositiveIntegerField(_("helpful votes"), default=0)
+    unhelpful_count = models.PositiveIntegerField(_("unhelpful votes"), default=0)
+    #: log2 of the time-decayed sum of views and helpful votes, anchored at a fixed epoch, so
+    #: ordering by it never needs rewriting rows as time passes (see kb.popularity).
+    popularity = models.FloatField(_("popularity"), default=0.0, db_index=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
@@ -52,5 +80,50 @@ class Article(models.Model):
         verbose_name_plural = _("articles")
         indexes = [models.Index(fields=["status", "language"], name="kb_article_status_lang")]
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("article_detail", kwargs={"article_id": self.pk, "slug": self.slug})
+
     def __str__(self) -> str:
         return self.title
+
+
+class ArticleView(models.Model):
+    """One view per visitor per article per day (what popularity counts)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="views")
+    visitor_key = models.CharField(max_length=64)
+    day = models.DateField()
+    #: The search that led here, if any (a click on a result).
+    search_log = models.ForeignKey(
+        "search.SearchLog", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "visitor_key", "day"], name="kb_view_once_per_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} {self.day}"
+
+
+class ArticleVote(models.Model):
+    """ "Was this helpful?" One vote per visitor per article; voting again changes it."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="votes")
+    visitor_key = models.CharField(max_length=64)
+    helpful = models.BooleanField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "visitor_key"], name="kb_vote_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} {'+' if self.helpful else '-'}"

@@ -142,6 +142,7 @@ SHARED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "django.contrib.admin",
     "django_dramatiq",
     "kefu.core",
@@ -160,6 +161,7 @@ TENANT_APPS = [
     "allauth.account",
     "allauth.mfa",
     "kefu.kb",
+    "kefu.search",
     "kefu.tickets",
     "kefu.desk",
 ]

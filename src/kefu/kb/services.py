@@ -1,0 +1,131 @@
+"""Writes for the knowledge base (inside a tenant schema)."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from kefu.jobs import enqueue_on_commit
+from kefu.kb import popularity
+from kefu.kb.content import render_markdown
+from kefu.kb.models import Article, ArticleView, ArticleVote, Category
+
+
+def _slug_for(title: str) -> str:
+    return slugify(title, allow_unicode=True)[:200] or "article"
+
+
+@transaction.atomic
+def article_save(
+    *,
+    title: str,
+    body: str,
+    language: str,
+    status: str = Article.Status.DRAFT,
+    summary: str = "",
+    tags: list[str] | None = None,
+    category: Category | None = None,
+    author=None,
+    article: Article | None = None,
+    index_now: bool = False,
+) -> Article:
+    """Create or update an article: render and sanitise its body, then (re)index it after
+    commit (by a job; ``index_now`` indexes in this transaction, for bulk loads and tests)."""
+    from kefu.search.index import articles_index
+    from kefu.search.jobs import article_index_job
+
+    article = article or Article(author=author)
+    article.title = title.strip()
+    article.slug = _slug_for(article.title)
+    article.body = body
+    article.body_html = render_markdown(body)
+    article.summary = summary.strip()
+    article.tags = [tag.strip() for tag in (tags or []) if tag.strip()]
+    article.language = language
+    article.status = status
+    article.category = category
+    if status == Article.Status.PUBLISHED and article.last_reviewed_at is None:
+        article.last_reviewed_at = timezone.now()
+    article.full_clean(exclude=["slug", "body_html"])
+    article.save()
+    if index_now:
+        articles_index([article])
+    else:
+        enqueue_on_commit(article_index_job, article.pk)
+    return article
+
+
+def _half_life_days() -> float:
+    from kefu.desk.selectors import workspace_settings_get
+
+    return workspace_settings_get().popularity_half_life_days
+
+
+@transaction.atomic
+def article_record_view(*, article: Article, visitor_key: str, search_log=None) -> bool:
+    """Count a view once per visitor per article per day. Returns True if it counted."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            ArticleView.objects.create(
+                article=article, visitor_key=visitor_key, day=now.date(), search_log=search_log
+            )
+    except IntegrityError:
+        return False
+    _add_popularity(article, weight=popularity.VIEW_WEIGHT, at=now, views=1)
+    if search_log is not None and search_log.clicked_article_id is None:
+        type(search_log).objects.filter(pk=search_log.pk, clicked_article=None).update(
+            clicked_article=article, clicked_at=now
+        )
+    return True
+
+
+@transaction.atomic
+def article_vote(*, article: Article, visitor_key: str, helpful: bool, search_log=None) -> None:
+    """Record "Was this helpful?"; a second vote by the same visitor replaces the first. A
+    helpful vote after a search teaches the article that search's wording."""
+    from kefu.search.learning import phrasing_learn
+
+    existing = (
+        ArticleVote.objects.select_for_update()
+        .filter(article=article, visitor_key=visitor_key)
+        .first()
+    )
+    if existing is not None and existing.helpful == helpful:
+        return
+    locked = Article.objects.select_for_update().get(pk=article.pk)
+    if existing is not None:
+        field = "helpful_count" if existing.helpful else "unhelpful_count"
+        setattr(locked, field, max(getattr(locked, field) - 1, 0))
+        existing.helpful = helpful
+        existing.save(update_fields=["helpful"])
+    else:
+        ArticleVote.objects.create(article=article, visitor_key=visitor_key, helpful=helpful)
+    if helpful:
+        locked.helpful_count += 1
+        locked.popularity = popularity.log2_add(
+            locked.popularity,
+            popularity.event_log2(
+                weight=popularity.HELPFUL_WEIGHT, at=timezone.now(),
+                half_life_days=_half_life_days(),
+            ),
+        )  # fmt: skip
+    else:
+        locked.unhelpful_count += 1
+    locked.save(update_fields=["helpful_count", "unhelpful_count", "popularity"])
+    article.helpful_count, article.unhelpful_count = locked.helpful_count, locked.unhelpful_count
+    article.popularity = locked.popularity
+    if helpful and search_log is not None:
+        phrasing_learn(article=article, query=search_log.query)
+
+
+def _add_popularity(article: Article, *, weight: float, at, views: int = 0) -> None:
+    locked = Article.objects.select_for_update().only("popularity", "view_count").get(pk=article.pk)
+    locked.popularity = popularity.log2_add(
+        locked.popularity,
+        popularity.event_log2(weight=weight, at=at, half_life_days=_half_life_days()),
+    )
+    locked.view_count += views
+    locked.save(update_fields=["popularity", "view_count"])
+    article.popularity, article.view_count = locked.popularity, locked.view_count

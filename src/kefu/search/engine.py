@@ -1,0 +1,171 @@
+"""The one search function: help center, ticket form, widget, email auto-replies and the API
+all call ``search()``.
+
+Ranking: Okapi BM25 over the article's own text and the phrasings customers taught it (an
+article scores as its best entry), computed inside PostgreSQL over the rows the GIN index
+matches, then blended with popularity (time-decayed views and helpful votes).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.utils.safestring import SafeString, mark_safe
+
+from kefu.kb.content import html_to_text
+from kefu.kb.models import Article
+from kefu.search import segment
+from kefu.search.index import custom_words, index_stats
+from kefu.search.models import SearchLog, SearchTerm
+
+K1 = 1.2
+B = 0.75
+#: How much popularity may lift a result: at most this share of its text score.
+POPULARITY_WEIGHT = 0.2
+#: Terms in more than this share of entries do not select candidates (they still score).
+COMMON_TERM_SHARE = 0.3
+CANDIDATES = 200
+MAX_QUERY_LENGTH = 300
+
+_BM25_SQL = """
+WITH q(term, idf) AS (SELECT * FROM unnest(%(terms)s::text[], %(idfs)s::float8[]))
+SELECT e.article_id, MAX(s.score) AS score
+  FROM search_searchentry e
+  JOIN kb_article a ON a.id = e.article_id AND a.status = 'published'
+  CROSS JOIN LATERAL (
+      SELECT SUM(q.idf * (tf * %(k1_plus_1)s)
+                 / (tf + %(k1)s * (1 - %(b)s + %(b)s * e.length / %(avgdl)s))) AS score
+        FROM q, LATERAL (SELECT (e.term_counts ->> q.term)::float8 AS tf) t
+       WHERE t.tf IS NOT NULL
+  ) s
+ WHERE e.document @@ to_tsquery('simple', %(tsquery)s) {language_filter}
+ GROUP BY e.article_id
+ ORDER BY score DESC
+ LIMIT %(limit)s
+"""
+
+
+@dataclass
+class SearchHit:
+    article: Article
+    score: float
+    snippet: SafeString
+
+
+@dataclass
+class SearchResults:
+    query: str
+    hits: list[SearchHit] = field(default_factory=list)
+    log: SearchLog | None = None
+
+    @property
+    def articles(self) -> list[Article]:
+        return [hit.article for hit in self.hits]
+
+
+def _idf(entry_count: int, total: int) -> float:
+    return math.log(1 + (total - entry_count + 0.5) / (entry_count + 0.5))
+
+
+def _text_scores(query_terms: list[str], *, language: str | None) -> list[tuple[int, float]]:
+    total, average_length = index_stats()
+    if not total or not query_terms:
+        return []
+    unique_terms = list(dict.fromkeys(query_terms))
+    counts = dict(
+        SearchTerm.objects.filter(term__in=unique_terms).values_list("term", "entry_count")
+    )
+    present = [term for term in unique_terms if counts.get(term)]
+    if not present:
+        return []
+    selective = [t for t in present if counts[t] <= COMMON_TERM_SHARE * total] or present
+    params = {
+        "terms": present,
+        "idfs": [_idf(counts[term], total) for term in present],
+        "tsquery": " | ".join(f"'{term}'" for term in selective),
+        "k1": K1,
+        "k1_plus_1": K1 + 1,
+        "b": B,
+        "avgdl": max(average_length, 1.0),
+        "limit": CANDIDATES,
+    }
+    language_filter = ""
+    if language:
+        language_filter = "AND a.language = %(language)s"
+        params["language"] = language
+    with connection.cursor() as cursor:
+        cursor.execute(_BM25_SQL.format(language_filter=language_filter), params)
+        return [(article_id, float(score)) for article_id, score in cursor.fetchall()]
+
+
+def _blend(scored: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    popularity = {
+        pk: max(value, 0.0)
+        for pk, value in Article.objects.filter(pk__in=[pk for pk, _ in scored]).values_list(
+            "pk", "popularity"
+        )
+    }
+    top_popularity = max(popularity.values(), default=0.0)
+    blended = []
+    for article_id, score in scored:
+        lift = popularity.get(article_id, 0.0) / top_popularity if top_popularity else 0.0
+        blended.append((article_id, score * (1 + POPULARITY_WEIGHT * lift)))
+    return sorted(blended, key=lambda pair: (-pair[1], pair[0]))
+
+
+def snippet(article: Article, words: list[str], *, width: int = 160) -> SafeString:
+    """A piece of the article around the first query word, with the words marked."""
+    text = html_to_text(article.body_html) or article.summary or article.title
+    lowered = text.lower()
+    positions = [lowered.find(word) for word in words if word and lowered.find(word) >= 0]
+    start = max(min(positions) - width // 4, 0) if positions else 0
+    piece = text[start : start + width]
+    escaped = html.escape(piece)
+    if words:
+        pattern = re.compile("|".join(re.escape(html.escape(w)) for w in words), re.IGNORECASE)
+        escaped = pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", escaped)
+    prefix = "…" if start else ""
+    suffix = "…" if start + width < len(text) else ""
+    return mark_safe(prefix + escaped + suffix)  # noqa: S308 - built from escaped text only
+
+
+def search(
+    query: str,
+    *,
+    limit: int = 10,
+    language: str | None = None,
+    source: str = SearchLog.Source.HELP_CENTER,
+    visitor_key: str = "",
+    log: bool = True,
+) -> SearchResults:
+    """Published articles of the current tenant that answer ``query``, best first.
+
+    Runs inside the tenant's schema. With ``log`` the search is recorded (query, result count)
+    so the desk can show searches that found nothing and learn from clicks and votes.
+    """
+    query = (query or "").strip()[:MAX_QUERY_LENGTH]
+    results = SearchResults(query=query)
+    if not query:
+        return results
+    query_terms = segment.terms(query, custom_words=custom_words())
+    ranked = _blend(_text_scores(query_terms, language=language))[:limit]
+    articles = Article.objects.select_related("category").in_bulk([pk for pk, _ in ranked])
+    words = segment.highlight_words(query)
+    results.hits = [
+        SearchHit(article=articles[pk], score=score, snippet=snippet(articles[pk], words))
+        for pk, score in ranked
+    ]
+    if log:
+        results.log = SearchLog.objects.create(
+            query=query,
+            language=language or "",
+            source=source,
+            result_count=len(results.hits),
+            result_ids=[hit.article.pk for hit in results.hits],
+            visitor_key=visitor_key,
+        )
+    return results

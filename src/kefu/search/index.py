@@ -1,0 +1,162 @@
+"""Keeping the search index in step with articles (inside a tenant schema).
+
+Runs in jobs (``kefu.search.jobs``) after an article changes, and directly in bulk loads. An
+unpublished article has no entries, so drafts can never be found.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from django.core.cache import cache
+from django.db import connection, transaction
+
+from kefu.kb.content import html_to_text
+from kefu.kb.models import Article
+from kefu.search import segment
+from kefu.search.models import CustomWord, LearnedPhrasing, SearchEntry
+
+#: Title terms count this many times: a question's wording matters more than its answer's.
+TITLE_WEIGHT = 2
+_STATS_KEY = "search:stats"
+_WORDS_KEY = "search:custom-words"
+
+
+def custom_words() -> tuple[str, ...]:
+    """The tenant's dictionary, longest first (cached per tenant; the cache key carries it)."""
+    words = cache.get(_WORDS_KEY)
+    if words is None:
+        words = tuple(
+            sorted(CustomWord.objects.values_list("word", flat=True), key=len, reverse=True)
+        )
+        cache.set(_WORDS_KEY, words, 300)
+    return words
+
+
+def custom_words_changed() -> None:
+    cache.delete(_WORDS_KEY)
+
+
+def article_terms(article: Article, words: tuple[str, ...]) -> Counter[str]:
+    title = segment.terms(article.title, custom_words=words)
+    rest = " ".join(
+        [article.summary, " ".join(article.tags or []), html_to_text(article.body_html)]
+    )
+    counts = Counter(segment.terms(rest, custom_words=words))
+    for term in title:
+        counts[term] += TITLE_WEIGHT
+    return counts
+
+
+def _adjust_term_counts(delta: Counter[str]) -> None:
+    added = {term: count for term, count in delta.items() if count > 0}
+    removed = {term: count for term, count in delta.items() if count < 0}
+    with connection.cursor() as cursor:
+        if added:
+            cursor.execute(
+                """
+                INSERT INTO search_searchterm (term, entry_count)
+                SELECT * FROM unnest(%s::text[], %s::int[])
+                ON CONFLICT (term) DO UPDATE
+                  SET entry_count = search_searchterm.entry_count + EXCLUDED.entry_count
+                """,
+                [list(added), list(added.values())],
+            )
+        if removed:
+            cursor.execute(
+                """
+                UPDATE search_searchterm AS t SET entry_count = GREATEST(t.entry_count + d.change, 0)
+                  FROM unnest(%s::text[], %s::int[]) AS d(term, change) WHERE t.term = d.term
+                """,
+                [list(removed), list(removed.values())],
+            )
+
+
+def _write_entries(entries: list[SearchEntry]) -> None:
+    SearchEntry.objects.bulk_create(entries, batch_size=1000)
+    ids = [entry.pk for entry in entries]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE search_searchentry
+               SET document = to_tsvector('simple', array_to_string(
+                     ARRAY(SELECT jsonb_object_keys(term_counts)), ' '))
+             WHERE id = ANY(%s)
+            """,
+            [ids],
+        )
+    cache.delete(_STATS_KEY)
+
+
+def _remove_entries(queryset) -> None:
+    delta: Counter[str] = Counter()
+    for term_counts in queryset.values_list("term_counts", flat=True):
+        for term in term_counts:
+            delta[term] -= 1
+    queryset.delete()
+    _adjust_term_counts(delta)
+    cache.delete(_STATS_KEY)
+
+
+@transaction.atomic
+def articles_index(articles: Iterable[Article]) -> int:
+    """(Re)index articles: published ones get their text and learned phrasings indexed, others
+    are removed from the index. Returns how many entries were written."""
+    articles = list(articles)
+    _remove_entries(SearchEntry.objects.filter(article__in=articles))
+    words = custom_words()
+    entries: list[SearchEntry] = []
+    delta: Counter[str] = Counter()
+    published = [a for a in articles if a.status == Article.Status.PUBLISHED]
+    phrasings = LearnedPhrasing.objects.filter(article__in=published)
+    for article in published:
+        counts = article_terms(article, words)
+        entries.append(_entry(article, SearchEntry.Kind.ARTICLE, counts))
+    for phrasing in phrasings:
+        counts = Counter(segment.terms(phrasing.text, custom_words=words))
+        entries.append(
+            _entry(phrasing.article, SearchEntry.Kind.PHRASING, counts, phrasing=phrasing)
+        )
+    for entry in entries:
+        delta.update(dict.fromkeys(entry.term_counts, 1))
+    _adjust_term_counts(delta)
+    _write_entries(entries)
+    return len(entries)
+
+
+@transaction.atomic
+def phrasing_index(phrasing: LearnedPhrasing) -> None:
+    _remove_entries(SearchEntry.objects.filter(phrasing=phrasing))
+    if phrasing.article.status != Article.Status.PUBLISHED:
+        return
+    counts = Counter(segment.terms(phrasing.text, custom_words=custom_words()))
+    if not counts:
+        return
+    entry = _entry(phrasing.article, SearchEntry.Kind.PHRASING, counts, phrasing=phrasing)
+    _adjust_term_counts(Counter(dict.fromkeys(entry.term_counts, 1)))
+    _write_entries([entry])
+
+
+def _entry(
+    article: Article, kind: str, counts: Counter[str], phrasing: LearnedPhrasing | None = None
+) -> SearchEntry:
+    return SearchEntry(
+        article=article,
+        kind=kind,
+        phrasing=phrasing,
+        term_counts=dict(counts),
+        length=sum(counts.values()),
+    )
+
+
+def index_stats() -> tuple[int, float]:
+    """(entries, average entry length), cached per tenant until the index changes."""
+    stats = cache.get(_STATS_KEY)
+    if stats is None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*), coalesce(avg(length), 0) FROM search_searchentry")
+            count, average = cursor.fetchone()
+        stats = (int(count), float(average))
+        cache.set(_STATS_KEY, stats, 600)
+    return stats

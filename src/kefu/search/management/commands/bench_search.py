@@ -1,0 +1,219 @@
+"""``kefu bench_search``: search quality and speed on real FAQ data, in a throwaway tenant.
+
+    kefu bench_search --faq FAQ.jsonl --queries QUERIES.jsonl [--learn LEARN.jsonl]
+    kefu bench_search --articles 50000
+
+Prints one JSON line. Learning replays each --learn line through the real feedback path (search,
+open the first relevant article, vote helpful); queries run through the same ``search()`` the
+help center uses.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import secrets
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from kefu.kb.content import render_markdown
+from kefu.kb.models import Article, Language
+from kefu.kb.services import article_record_view, article_vote
+from kefu.search.engine import search
+from kefu.search.index import articles_index
+from kefu.search.models import SearchLog
+from kefu.tenancy import tenant_context
+from tenants.services import tenant_delete, tenant_provision
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
+BATCH = 1000
+
+
+def _read_jsonl(path: str) -> list[dict[str, Any]]:
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        raise CommandError(f"cannot read {path}: {error}") from error
+    try:
+        return [json.loads(line) for line in lines if line.strip()]
+    except json.JSONDecodeError as error:
+        raise CommandError(f"{path} is not JSON lines: {error}") from error
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(int(share * len(ordered)), len(ordered) - 1)] if ordered else 0.0
+
+
+def _title_and_body(entry: dict[str, Any]) -> tuple[str, str]:
+    question = (entry.get("question") or "").strip()
+    answer = (entry.get("answer") or "").strip()
+    title = question or _SENTENCE_END.split(answer, maxsplit=1)[0]
+    return title[:300], answer
+
+
+def _language_of(text: str) -> str:
+    return Language.ZH_HANS if _CJK.search(text) else Language.EN
+
+
+def _bulk_articles(rows: list[tuple[str, str]]) -> list[Article]:
+    """Published articles straight into the table (rendered and sanitised), then indexed."""
+    created: list[Article] = []
+    for start in range(0, len(rows), BATCH):
+        batch = [
+            Article(
+                title=title,
+                slug=f"a{start + offset}",
+                body=body,
+                body_html=render_markdown(body),
+                language=_language_of(title + body),
+                status=Article.Status.PUBLISHED,
+            )
+            for offset, (title, body) in enumerate(rows[start : start + BATCH])
+        ]
+        batch = Article.objects.bulk_create(batch)
+        articles_index(batch)
+        created.extend(batch)
+    return created
+
+
+class Command(BaseCommand):
+    help = "Measure search quality (recall@k, MRR) and latency on FAQ data, or latency at scale."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--faq", help="FAQ entries, JSON lines {id, question, answer}")
+        parser.add_argument("--queries", help="queries, JSON lines {query, relevant_ids}")
+        parser.add_argument("--learn", help="feedback to replay first, same format as --queries")
+        parser.add_argument("--articles", type=int, help="generate N articles; latency only")
+        parser.add_argument("--seed", type=int, default=7)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["articles"]:
+            runner = self._scale
+        elif options["faq"] and options["queries"]:
+            runner = self._quality
+        else:
+            raise CommandError("give --faq and --queries, or --articles N")
+        slug = f"bench-search-{secrets.token_hex(3)}"
+        tenant = tenant_provision(slug=slug, name="bench_search")
+        try:
+            with tenant_context(tenant):
+                result = runner(options)
+        finally:
+            tenant_delete(tenant=tenant)
+        self.stdout.write(json.dumps(result))
+
+    def _quality(self, options: dict[str, Any]) -> dict[str, Any]:
+        faq = _read_jsonl(options["faq"])
+        queries = _read_jsonl(options["queries"])
+        learn = _read_jsonl(options["learn"]) if options["learn"] else []
+        articles = _bulk_articles([_title_and_body(entry) for entry in faq])
+        article_by_faq = {
+            str(entry["id"]): article for entry, article in zip(faq, articles, strict=True)
+        }
+        learned = 0
+        for number, line in enumerate(learn):
+            relevant = [
+                article_by_faq[str(i)] for i in line["relevant_ids"] if str(i) in article_by_faq
+            ]
+            if not relevant:
+                continue
+            visitor = f"learn-{number}"
+            results = search(
+                line["query"], visitor_key=visitor, source=SearchLog.Source.HELP_CENTER
+            )
+            article_record_view(article=relevant[0], visitor_key=visitor, search_log=results.log)
+            article_vote(
+                article=relevant[0], visitor_key=visitor, helpful=True, search_log=results.log
+            )
+            learned += 1
+        hits_at_1 = hits_at_3 = 0
+        reciprocal_ranks: list[float] = []
+        timings: list[float] = []
+        for number, line in enumerate(queries):
+            wanted = {
+                article_by_faq[str(i)].pk for i in line["relevant_ids"] if str(i) in article_by_faq
+            }
+            started = time.perf_counter()
+            results = search(line["query"], limit=10, visitor_key=f"eval-{number}")
+            timings.append((time.perf_counter() - started) * 1000)
+            ranked = [hit.article.pk for hit in results.hits]
+            rank = next((i + 1 for i, pk in enumerate(ranked) if pk in wanted), None)
+            hits_at_1 += rank == 1
+            hits_at_3 += rank is not None and rank <= 3
+            reciprocal_ranks.append(1 / rank if rank else 0.0)
+        total = max(len(queries), 1)
+        return {
+            "faq": len(faq),
+            "queries": len(queries),
+            "learned": learned,
+            "recall@1": round(hits_at_1 / total, 4),
+            "recall@3": round(hits_at_3 / total, 4),
+            "mrr@10": round(statistics.fmean(reciprocal_ranks) if reciprocal_ranks else 0.0, 4),
+            "p50_ms": round(_percentile(timings, 0.5), 2),
+            "p95_ms": round(_percentile(timings, 0.95), 2),
+        }
+
+    def _scale(self, options: dict[str, Any]) -> dict[str, Any]:
+        generator = random.Random(options["seed"])  # noqa: S311 - synthetic text, not secrets
+        rows = [_synthetic_article(generator, n) for n in range(options["articles"])]
+        self.stderr.write(f"loading {len(rows)} articles ...")
+        started = time.perf_counter()
+        _bulk_articles(rows)
+        load_seconds = time.perf_counter() - started
+        queries = [_synthetic_query(generator) for _ in range(300)]
+        for query in queries[:20]:  # warm caches, as a running server would be
+            search(query, log=False)
+        timings = []
+        for query in queries:
+            started = time.perf_counter()
+            search(query, limit=10)
+            timings.append((time.perf_counter() - started) * 1000)
+        return {
+            "articles": len(rows),
+            "queries": len(queries),
+            "load_s": round(load_seconds, 1),
+            "p50_ms": round(_percentile(timings, 0.5), 2),
+            "p95_ms": round(_percentile(timings, 0.95), 2),
+        }
+
+
+EN_WORDS = (
+    "account password reset login email invoice billing payment card refund order shipping "
+    "delivery address change cancel subscription plan upgrade downgrade trial export import data "
+    "report error message app mobile browser update install settings notification security "
+    "two factor verification code phone number team member invite permission role admin agent "
+    "ticket reply status priority customer support help article search language chinese english "
+    "price discount coupon tax receipt warehouse return exchange damaged missing package tracking "
+    "integration api key webhook token limit storage upload file image attachment sync calendar"
+).split()
+ZH_WORDS = (
+    "账户 密码 重置 登录 邮箱 发票 账单 支付 银行卡 退款 订单 配送 快递 地址 修改 取消 订阅 套餐 升级 降级 "
+    "试用 导出 导入 数据 报表 错误 提示 应用 手机 浏览器 更新 安装 设置 通知 安全 验证码 手机号 团队 成员 "
+    "邀请 权限 角色 管理员 客服 工单 回复 状态 优先级 客户 帮助 文章 搜索 价格 优惠券 税费 收据 仓库 退货 "
+    "换货 损坏 丢失 包裹 物流 接口 密钥 令牌 限制 存储 上传 文件 图片 附件 同步 日历 额度 还款 利息 贷款"
+).split()
+
+
+def _synthetic_article(generator: random.Random, number: int) -> tuple[str, str]:
+    chinese = number % 2 == 0
+    words = ZH_WORDS if chinese else EN_WORDS
+    joiner = "" if chinese else " "
+    title = joiner.join(generator.choices(words, k=generator.randint(4, 9)))
+    sentences = [
+        joiner.join(generator.choices(words, k=generator.randint(8, 20)))
+        for _ in range(generator.randint(4, 14))
+    ]
+    return title, ("。" if chinese else ". ").join(sentences)
+
+
+def _synthetic_query(generator: random.Random) -> str:
+    words = ZH_WORDS if generator.random() < 0.5 else EN_WORDS
+    joiner = "" if words is ZH_WORDS else " "
+    return joiner.join(generator.choices(words, k=generator.randint(2, 5)))

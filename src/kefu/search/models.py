@@ -1,0 +1,125 @@
+"""The search index and the search log (tenant schema).
+
+Every published article has one index entry for its own text, and one more for each phrasing
+customers have taught it ("learned phrasings"). An article's score is its best entry's score.
+"""
+
+from __future__ import annotations
+
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchEntry(models.Model):
+    class Kind(models.TextChoices):
+        ARTICLE = "article", _("Article text")
+        PHRASING = "phrasing", _("Learned phrasing")
+
+    article = models.ForeignKey(
+        "kb.Article", on_delete=models.CASCADE, related_name="search_entries"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    phrasing = models.OneToOneField(
+        "search.LearnedPhrasing",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="entry",
+    )
+    #: term -> how often it occurs (for BM25); ``document`` holds the same terms for the index.
+    term_counts = models.JSONField(default=dict)
+    length = models.PositiveIntegerField(default=0)
+    document = SearchVectorField(null=True)
+
+    class Meta:
+        indexes = [GinIndex(fields=["document"], name="search_entry_document")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article"],
+                condition=models.Q(kind="article"),
+                name="search_one_text_entry_per_article",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.article_id}"
+
+
+class SearchTerm(models.Model):
+    """How many index entries contain a term (document frequency, for IDF)."""
+
+    term = models.CharField(max_length=100, unique=True)
+    entry_count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class CustomWord(models.Model):
+    """A product name or term that Chinese segmentation must keep whole (tenant dictionary)."""
+
+    word = models.CharField(_("word"), max_length=50, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("custom dictionary word")
+        verbose_name_plural = _("custom dictionary")
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class LearnedPhrasing(models.Model):
+    """A way customers asked for an article, learned from a search that the article answered.
+    Matched by later searches; never shown to other customers verbatim."""
+
+    article = models.ForeignKey(
+        "kb.Article", on_delete=models.CASCADE, related_name="learned_phrasings"
+    )
+    text = models.CharField(_("phrasing"), max_length=300)
+    times_confirmed = models.PositiveIntegerField(_("times confirmed"), default=1)
+    created_at = models.DateTimeField(_("learned"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("learned phrasing")
+        verbose_name_plural = _("learned phrasings")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "text"], name="search_phrasing_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class SearchLog(models.Model):
+    """One search as somebody made it, what it found, and what they opened."""
+
+    class Source(models.TextChoices):
+        HELP_CENTER = "help_center", _("Help center")
+        SUGGEST = "suggest", _("Search as you type")
+        TICKET_FORM = "ticket_form", _("Ticket form")
+        WIDGET = "widget", _("Widget")
+        EMAIL = "email", _("Email auto-reply")
+        API = "api", _("API")
+
+    query = models.CharField(_("query"), max_length=300)
+    language = models.CharField(max_length=10, blank=True)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    result_count = models.PositiveIntegerField(_("results"))
+    result_ids = models.JSONField(default=list)
+    visitor_key = models.CharField(max_length=64, blank=True, db_index=True)
+    clicked_article = models.ForeignKey(
+        "kb.Article", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    clicked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("search")
+        verbose_name_plural = _("searches")
+
+    def __str__(self) -> str:
+        return self.query
