@@ -5,11 +5,20 @@ from django.urls import include, path
 from kefu.accounts import views as account_views
 from kefu.core import views
 from kefu.desk import views as desk_views
+from kefu.portal import views as portal
 from tenants import views as tenant_views
 
 urlpatterns = [
-    path("", views.help_center_home, name="help_center_home"),
-    path("articles/<int:article_id>-<str:slug>/", views.article_detail, name="article_detail"),
+    path("", portal.home, name="help_center_home"),
+    path("articles/<int:article_id>-<str:slug>/", portal.article_detail, name="article_detail"),
+    path("articles/<int:article_id>/vote/", portal.article_vote_view, name="article_vote"),
+    path(
+        "categories/<int:category_id>-<str:slug>/", portal.category_detail, name="category_detail"
+    ),
+    path("search/", portal.search_page, name="search"),
+    path("search/suggest/", portal.search_suggest, name="search_suggest"),
+    path("api/v1/search", portal.api_search, name="api_search"),
+    path("sitemap.xml", portal.sitemap, name="sitemap"),
     path("accounts/", include("allauth.urls")),
     path("handoff/<str:token>/", tenant_views.handoff, name="handoff"),
     path(

@@ -3,33 +3,14 @@
 from __future__ import annotations
 
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.cache import never_cache
-
-from kefu.kb.selectors import article_get_published, article_list_published
 
 
 def public_home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/public_home.html")
-
-
-def help_center_home(request: HttpRequest) -> HttpResponse:
-    language = translation.get_language()
-    articles = list(article_list_published(language=language)[:20]) or list(
-        article_list_published()[:20]
-    )
-    return render(request, "core/help_center_home.html", {"articles": articles})
-
-
-def article_detail(request: HttpRequest, article_id: int, slug: str) -> HttpResponse:
-    article = article_get_published(article_id=article_id)
-    if article is None:
-        raise Http404
-    if slug != article.slug:
-        return redirect("article_detail", article_id=article.id, slug=article.slug, permanent=True)
-    return render(request, "core/article_detail.html", {"article": article})
 
 
 @never_cache

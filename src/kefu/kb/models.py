@@ -80,13 +80,13 @@ class Article(models.Model):
         verbose_name_plural = _("articles")
         indexes = [models.Index(fields=["status", "language"], name="kb_article_status_lang")]
 
+    def __str__(self) -> str:
+        return self.title
+
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
         return reverse("article_detail", kwargs={"article_id": self.pk, "slug": self.slug})
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class ArticleView(models.Model):

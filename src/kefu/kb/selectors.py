@@ -1,10 +1,11 @@
-"""Reads of knowledge base content (inside a tenant schema)."""
+"""Reads of knowledge base content (inside a tenant schema). Customers only ever see
+published articles: every public read goes through ``article_list_published``."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from kefu.kb.models import Article
+from kefu.kb.models import Article, Category
 
 
 def article_list_published(*, language: str | None = None) -> QuerySet[Article]:
@@ -16,3 +17,21 @@ def article_list_published(*, language: str | None = None) -> QuerySet[Article]:
 
 def article_get_published(*, article_id: int) -> Article | None:
     return article_list_published().filter(id=article_id).first()
+
+
+def article_list_hot(*, language: str | None = None, limit: int = 8) -> list[Article]:
+    """The most useful answers now (time-decayed views and helpful votes), in the reader's
+    language when there are any."""
+    ordered = ("-popularity", "-updated_at")
+    hot = list(article_list_published(language=language).order_by(*ordered)[:limit])
+    return hot or list(article_list_published().order_by(*ordered)[:limit])
+
+
+def category_list_with_counts() -> QuerySet[Category]:
+    return Category.objects.annotate(
+        published_count=Count("articles", filter=Q(articles__status=Article.Status.PUBLISHED))
+    ).filter(published_count__gt=0)
+
+
+def category_articles(*, category: Category) -> QuerySet[Article]:
+    return article_list_published().filter(category=category).order_by("-popularity", "title")

@@ -66,7 +66,8 @@ def _adjust_term_counts(delta: Counter[str]) -> None:
         if removed:
             cursor.execute(
                 """
-                UPDATE search_searchterm AS t SET entry_count = GREATEST(t.entry_count + d.change, 0)
+                UPDATE search_searchterm AS t
+                   SET entry_count = GREATEST(t.entry_count + d.change, 0)
                   FROM unnest(%s::text[], %s::int[]) AS d(term, change) WHERE t.term = d.term
                 """,
                 [list(removed), list(removed.values())],

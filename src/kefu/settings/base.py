@@ -162,6 +162,7 @@ TENANT_APPS = [
     "allauth.mfa",
     "kefu.kb",
     "kefu.search",
+    "kefu.portal",
     "kefu.tickets",
     "kefu.desk",
 ]
@@ -368,3 +369,6 @@ init_sentry(
     environment=os.environ.get("SENTRY_ENVIRONMENT", KEFU_ENV),
     traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
 )
+
+#: Help center and API searches per client IP ("count/seconds").
+KEFU_SEARCH_LIMIT_PER_IP = os.environ.get("KEFU_SEARCH_LIMIT_PER_IP", "120/60")

@@ -186,18 +186,23 @@ class Command(BaseCommand):
 
 EN_WORDS = (
     "account password reset login email invoice billing payment card refund order shipping "
-    "delivery address change cancel subscription plan upgrade downgrade trial export import data "
-    "report error message app mobile browser update install settings notification security "
-    "two factor verification code phone number team member invite permission role admin agent "
-    "ticket reply status priority customer support help article search language chinese english "
-    "price discount coupon tax receipt warehouse return exchange damaged missing package tracking "
-    "integration api key webhook token limit storage upload file image attachment sync calendar"
+    "delivery address change cancel subscription plan upgrade downgrade trial export import "
+    "data report error message app mobile browser update install settings notification "
+    "security two factor verification code phone number team member invite permission role "
+    "admin agent ticket reply status priority customer support help article search language "
+    "chinese english price discount coupon tax receipt warehouse return exchange damaged "
+    "missing package tracking integration api key webhook token limit storage upload file "
+    "image attachment sync calendar"
 ).split()
 ZH_WORDS = (
-    "账户 密码 重置 登录 邮箱 发票 账单 支付 银行卡 退款 订单 配送 快递 地址 修改 取消 订阅 套餐 升级 降级 "
-    "试用 导出 导入 数据 报表 错误 提示 应用 手机 浏览器 更新 安装 设置 通知 安全 验证码 手机号 团队 成员 "
-    "邀请 权限 角色 管理员 客服 工单 回复 状态 优先级 客户 帮助 文章 搜索 价格 优惠券 税费 收据 仓库 退货 "
-    "换货 损坏 丢失 包裹 物流 接口 密钥 令牌 限制 存储 上传 文件 图片 附件 同步 日历 额度 还款 利息 贷款"
+    "账户 密码 重置 登录 邮箱 发票 账单 支付 银行卡 退款 订单 配送 快递 "
+    "地址 修改 取消 订阅 套餐 升级 降级 试用 导出 导入 数据 报表 错误 "
+    "提示 应用 手机 "
+    "浏览器 更新 安装 设置 通知 安全 验证码 手机号 团队 成员 邀请 权限 "
+    "角色 管理员 客服 工单 回复 状态 优先级 客户 帮助 文章 搜索 价格 "
+    "优惠券 税费 收据 "
+    "仓库 退货 换货 损坏 丢失 包裹 物流 接口 密钥 令牌 限制 存储 上传 "
+    "文件 图片 附件 同步 日历 额度 还款 利息 贷款"
 ).split()
 
 

@@ -1,0 +1,200 @@
+"""The customer-facing help center on a tenant's host: home, categories, articles, search."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from kefu.core.ratelimit import client_ip, limit_hit
+from kefu.kb.models import Article, Category
+from kefu.kb.selectors import (
+    article_get_published,
+    article_list_hot,
+    article_list_published,
+    category_articles,
+    category_list_with_counts,
+)
+from kefu.kb.services import article_record_view, article_vote
+from kefu.portal.visitors import remember_visitor, visitor_key
+from kefu.search.engine import search
+from kefu.search.models import SearchLog
+
+RELATED_LIMIT = 4
+
+
+def _search_log(request: HttpRequest, raw_id: str | None) -> SearchLog | None:
+    """The visitor's own search that led here (never somebody else's)."""
+    if not raw_id or not raw_id.isdigit():
+        return None
+    return SearchLog.objects.filter(pk=int(raw_id), visitor_key=visitor_key(request)).first()
+
+
+def _search_allowed(request: HttpRequest) -> bool:
+    return limit_hit(
+        scope="search", key=client_ip(request), limit=settings.KEFU_SEARCH_LIMIT_PER_IP
+    )
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    language = translation.get_language()
+    latest = list(article_list_published(language=language)[:10]) or list(
+        article_list_published()[:10]
+    )
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "hot": article_list_hot(language=language),
+            "categories": category_list_with_counts(),
+            "latest": latest,
+        },
+    )
+
+
+def category_detail(request: HttpRequest, category_id: int, slug: str) -> HttpResponse:
+    category = get_object_or_404(Category, pk=category_id)
+    if slug != category.slug:
+        return redirect("category_detail", category_id=category.pk, slug=category.slug)
+    return render(
+        request,
+        "portal/category.html",
+        {"category": category, "articles": category_articles(category=category)},
+    )
+
+
+def related_articles(article: Article) -> list[Article]:
+    results = search(article.title, limit=RELATED_LIMIT + 1, log=False)
+    return [hit.article for hit in results.hits if hit.article.pk != article.pk][:RELATED_LIMIT]
+
+
+def article_detail(request: HttpRequest, article_id: int, slug: str) -> HttpResponse:
+    article = article_get_published(article_id=article_id)
+    if article is None:
+        raise Http404
+    if slug != article.slug:
+        return redirect(article.get_absolute_url(), permanent=True)
+    search_log = _search_log(request, request.GET.get("sq"))
+    article_record_view(article=article, visitor_key=visitor_key(request), search_log=search_log)
+    response = render(
+        request,
+        "portal/article.html",
+        {
+            "article": article,
+            "related": related_articles(article),
+            "search_log": search_log,
+            "translations": article_list_published()
+            .filter(Q(translation_of=article) | Q(pk=article.translation_of_id or 0))
+            .exclude(pk=article.pk),
+        },
+    )
+    return remember_visitor(request, response)
+
+
+@require_POST
+def article_vote_view(request: HttpRequest, article_id: int) -> HttpResponse:
+    article = article_get_published(article_id=article_id)
+    if article is None:
+        raise Http404
+    helpful = request.POST.get("helpful") == "yes"
+    article_vote(
+        article=article,
+        visitor_key=visitor_key(request),
+        helpful=helpful,
+        search_log=_search_log(request, request.POST.get("sq")),
+    )
+    message = _("Thanks! Glad it helped.") if helpful else _("Thanks for telling us.")
+    if request.headers.get("Accept", "").startswith("application/json"):
+        response: HttpResponse = JsonResponse(
+            {"helpful": article.helpful_count, "unhelpful": article.unhelpful_count,
+             "message": message}
+        )  # fmt: skip
+    else:
+        messages.success(request, message)
+        response = redirect(article.get_absolute_url() + "#feedback")
+    return remember_visitor(request, response)
+
+
+def search_page(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    if query and not _search_allowed(request):
+        return render(request, "portal/search.html", {"query": query, "limited": True}, status=429)
+    results = search(query, limit=20, visitor_key=visitor_key(request)) if query else None
+    response = render(request, "portal/search.html", {"query": query, "results": results})
+    return remember_visitor(request, response)
+
+
+@require_GET
+def search_suggest(request: HttpRequest) -> JsonResponse:
+    """Search as you type: a few titles, not logged (the submitted search is)."""
+    query = request.GET.get("q", "").strip()
+    if not _search_allowed(request):
+        return JsonResponse({"error": "rate_limited"}, status=429)
+    results = search(query, limit=5, log=False) if len(query) >= 2 else None
+    return JsonResponse(
+        {
+            "query": query,
+            "suggestions": [
+                {
+                    "id": hit.article.pk,
+                    "title": hit.article.title,
+                    "url": hit.article.get_absolute_url(),
+                }
+                for hit in (results.hits if results else [])
+            ],
+        }
+    )
+
+
+@require_GET
+def api_search(request: HttpRequest) -> JsonResponse:
+    """GET /api/v1/search?q=...&limit=... — public, rate limited, published articles only."""
+    if not _search_allowed(request):
+        return JsonResponse(
+            {"error": "rate_limited", "message": _("Too many searches.")}, status=429
+        )
+    query = request.GET.get("q", "").strip()
+    try:
+        limit = min(max(int(request.GET.get("limit", "10")), 1), 50)
+    except ValueError:
+        return JsonResponse(
+            {"error": "bad_request", "message": _("limit must be a number.")}, status=400
+        )
+    if not query:
+        return JsonResponse({"error": "bad_request", "message": _("q is required.")}, status=400)
+    results = search(query, limit=limit, source=SearchLog.Source.API)
+    base = request.build_absolute_uri("/")[:-1]
+    response = JsonResponse(
+        {
+            "query": query,
+            "results": [
+                {
+                    "id": hit.article.pk,
+                    "title": hit.article.title,
+                    "snippet": str(hit.snippet),
+                    "url": base + hit.article.get_absolute_url(),
+                    "score": round(hit.score, 4),
+                }
+                for hit in results.hits
+            ],
+        }
+    )
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def sitemap(request: HttpRequest) -> HttpResponse:
+    base = request.build_absolute_uri("/")[:-1]
+    articles = article_list_published().only("pk", "slug", "updated_at")
+    return render(
+        request,
+        "portal/sitemap.xml",
+        {"base": base, "articles": articles, "home": base + reverse("help_center_home")},
+        content_type="application/xml",
+    )
