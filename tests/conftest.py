@@ -95,3 +95,17 @@ def login_as(client):
 
 def host(tenant: Tenant) -> str:
     return f"{tenant.slug}.localhost"
+
+
+@pytest.fixture
+def make_article(db):
+    """``make_article(tenant, title, body, ...)``: saved, rendered and indexed in that tenant."""
+    from kefu.kb.services import article_save
+
+    def make(tenant: Tenant, title: str, body: str = "", **options):
+        options.setdefault("language", "en")
+        options.setdefault("status", "published")
+        with tenant_context(tenant):
+            return article_save(title=title, body=body or title, index_now=True, **options)
+
+    return make

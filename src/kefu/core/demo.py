@@ -10,6 +10,7 @@ from django.conf import settings
 from kefu.accounts.models import User
 from kefu.accounts.services import user_create
 from kefu.kb.models import Article, Category, Language
+from kefu.kb.services import article_save
 from kefu.tenancy import public_context, tenant_context
 from tenants.models import Tenant
 from tenants.selectors import tenant_get_by_slug
@@ -56,6 +57,8 @@ ARTICLES = [
     ),
 ]
 
+TRANSLATIONS = [("reset-password-zh", "reset-password")]
+
 
 @dataclass(frozen=True)
 class DemoAccount:
@@ -87,15 +90,19 @@ def demo_seed() -> tuple[Tenant, list[DemoAccount]]:
             slug: Category.objects.create(name=name, slug=slug, position=position)
             for name, slug, position in CATEGORIES
         }
-        for title, slug, language, category, body in ARTICLES:
-            Article.objects.create(
+        saved = {}
+        for title, key, language, category, body in ARTICLES:
+            saved[key] = article_save(
                 title=title,
-                slug=slug,
+                body=body,
                 language=language,
                 category=categories[category],
-                body=body,
                 status=Article.Status.PUBLISHED,
+                index_now=True,
             )
+        for translation, original in TRANSLATIONS:
+            saved[translation].translation_of = saved[original]
+            saved[translation].save(update_fields=["translation_of"])
     return tenant, accounts
 
 

@@ -191,7 +191,7 @@ def api_search(request: HttpRequest) -> JsonResponse:
 
 def sitemap(request: HttpRequest) -> HttpResponse:
     base = request.build_absolute_uri("/")[:-1]
-    articles = article_list_published().only("pk", "slug", "updated_at")
+    articles = article_list_published().select_related(None).only("pk", "slug", "updated_at")
     return render(
         request,
         "portal/sitemap.xml",

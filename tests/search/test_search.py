@@ -1,0 +1,143 @@
+"""The one search function: Chinese and English, ranking, isolation, logging, learning."""
+
+from __future__ import annotations
+
+import pytest
+
+from kefu.kb.services import article_record_view, article_save, article_vote
+from kefu.search import segment
+from kefu.search.engine import search
+from kefu.search.learning import phrasing_forget
+from kefu.search.models import LearnedPhrasing, SearchLog
+from kefu.tenancy import tenant_context
+
+pytestmark = pytest.mark.django_db
+
+
+def _titles(results) -> list[str]:
+    return [hit.article.title for hit in results.hits]
+
+
+def test_english_is_stemmed_and_stop_words_ignored(tenant_a, make_article):
+    make_article(tenant_a, "How do I reset my password?", "Choose Forgot password on sign-in.")
+    make_article(tenant_a, "Shipping times", "Parcels arrive in three days.")
+    with tenant_context(tenant_a):
+        assert _titles(search("resetting passwords")) == ["How do I reset my password?"]
+        assert _titles(search("the and of")) == []
+
+
+def test_chinese_is_segmented_at_index_and_query_time(tenant_a, make_article):
+    make_article(
+        tenant_a, "如何重置密码？", "在登录页点击忘记密码，输入注册邮箱。", language="zh-hans"
+    )
+    make_article(
+        tenant_a, "发票什么时候开具？", "每个账单周期结束后开具电子发票。", language="zh-hans"
+    )
+    with tenant_context(tenant_a):
+        assert _titles(search("密码忘了怎么办"))[0] == "如何重置密码？"
+        assert _titles(search("电子发票"))[0] == "发票什么时候开具？"
+
+
+def test_mixed_chinese_and_english_text(tenant_a, make_article):
+    make_article(
+        tenant_a, "iPhone 无法登录", "更新 iOS 后如果无法登录，请重新安装 app。", language="zh-hans"
+    )
+    with tenant_context(tenant_a):
+        assert _titles(search("iphone 登录")) == ["iPhone 无法登录"]
+        assert _titles(search("app 安装")) == ["iPhone 无法登录"]
+
+
+def test_custom_dictionary_keeps_product_names_whole():
+    assert "客服宝" not in segment.terms("客服宝怎么开通")
+    assert "客服宝" in segment.terms("客服宝怎么开通", custom_words=("客服宝",))
+
+
+def test_snippets_mark_the_query_words_and_escape_the_text(tenant_a, make_article):
+    make_article(tenant_a, "Refunds", "Refunds <b>arrive</b> within 5 days & never later.")
+    with tenant_context(tenant_a):
+        snippet = str(search("refunds").hits[0].snippet)
+    assert "<mark>Refunds</mark>" in snippet
+    assert "<b>" not in snippet
+    assert "&amp;" in snippet
+
+
+def test_drafts_and_archived_articles_are_never_found(tenant_a, make_article):
+    make_article(tenant_a, "Secret roadmap", "zebra launch", status="draft")
+    make_article(tenant_a, "Old zebra policy", "zebra", status="archived")
+    with tenant_context(tenant_a):
+        assert search("zebra").hits == []
+
+
+def test_unpublishing_removes_an_article_from_search(tenant_a, make_article):
+    article = make_article(tenant_a, "Zebra care", "zebra")
+    with tenant_context(tenant_a):
+        assert _titles(search("zebra")) == ["Zebra care"]
+        article_save(article=article, title="Zebra care", body="zebra", language="en",
+                     status="draft", index_now=True)  # fmt: skip
+        assert search("zebra").hits == []
+
+
+def test_search_never_returns_another_tenants_article(tenant_a, tenant_b, make_article):
+    make_article(tenant_a, "Alpha only okapi article", "okapi")
+    with tenant_context(tenant_b):
+        assert search("okapi").hits == []
+    with tenant_context(tenant_a):
+        assert len(search("okapi").hits) == 1
+
+
+def test_every_search_is_logged_with_its_result_count(tenant_a, make_article):
+    make_article(tenant_a, "Invoices", "invoice copies")
+    with tenant_context(tenant_a):
+        search("invoice", visitor_key="v1")
+        search("spaceship", visitor_key="v1")
+        logged = dict(SearchLog.objects.values_list("query", "result_count"))
+    assert logged == {"invoice": 1, "spaceship": 0}
+
+
+def test_better_matches_rank_first(tenant_a, make_article):
+    make_article(tenant_a, "Change your delivery address", "Edit the address before shipping.")
+    make_article(tenant_a, "Delivery times", "Most orders arrive in three days.")
+    with tenant_context(tenant_a):
+        assert _titles(search("change delivery address"))[0] == "Change your delivery address"
+
+
+def test_popularity_lifts_an_equally_relevant_article(tenant_a, make_article):
+    first = make_article(tenant_a, "Printer setup guide", "printer")
+    second = make_article(tenant_a, "Printer setup guide", "printer")
+    with tenant_context(tenant_a):
+        assert [h.article.pk for h in search("printer").hits] == [first.pk, second.pk]
+        for visitor in ("a", "b", "c"):
+            article_vote(article=second, visitor_key=visitor, helpful=True)
+        assert [h.article.pk for h in search("printer").hits] == [second.pk, first.pk]
+
+
+def test_a_helpful_vote_after_a_search_teaches_that_wording(tenant_a, make_article):
+    article = make_article(tenant_a, "Reset your password", "Use the forgot password link.")
+    with tenant_context(tenant_a):
+        assert search("locked out of my account", log=False).hits == []
+        log = search("locked out of my account", visitor_key="v9").log
+        article_record_view(article=article, visitor_key="v9", search_log=log)
+        article_vote(article=article, visitor_key="v9", helpful=True, search_log=log)
+        assert LearnedPhrasing.objects.get().text == "locked out of my account"
+        # Another customer, other words, same meaning: found now.
+        assert _titles(search("account locked")) == ["Reset your password"]
+
+        phrasing_forget(phrasing=LearnedPhrasing.objects.get())
+        assert search("account locked").hits == []
+
+
+def test_unhelpful_votes_teach_nothing(tenant_a, make_article):
+    article = make_article(tenant_a, "Reset your password", "forgot link")
+    with tenant_context(tenant_a):
+        log = search("locked out", visitor_key="v1").log
+        article_vote(article=article, visitor_key="v1", helpful=False, search_log=log)
+        assert not LearnedPhrasing.objects.exists()
+
+
+def test_clicks_are_recorded_on_the_search_that_led_there(tenant_a, make_article):
+    article = make_article(tenant_a, "Refund policy", "refund")
+    with tenant_context(tenant_a):
+        log = search("refund", visitor_key="v2").log
+        article_record_view(article=article, visitor_key="v2", search_log=log)
+        log.refresh_from_db()
+    assert log.clicked_article_id == article.pk
