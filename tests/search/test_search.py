@@ -14,10 +14,17 @@ from kefu.tenancy import tenant_context
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def words_only(settings):
+    """Full-text search alone: these tests are about what words do."""
+    settings.KEFU_SEMANTIC_SEARCH = False
+
+
 def _titles(results) -> list[str]:
     return [hit.article.title for hit in results.hits]
 
 
+@pytest.mark.usefixtures("words_only")
 def test_english_is_stemmed_and_stop_words_ignored(tenant_a, make_article):
     make_article(tenant_a, "How do I reset my password?", "Choose Forgot password on sign-in.")
     make_article(tenant_a, "Shipping times", "Parcels arrive in three days.")
@@ -26,6 +33,7 @@ def test_english_is_stemmed_and_stop_words_ignored(tenant_a, make_article):
         assert _titles(search("the and of")) == []
 
 
+@pytest.mark.usefixtures("words_only")
 def test_chinese_is_segmented_at_index_and_query_time(tenant_a, make_article):
     make_article(
         tenant_a, "如何重置密码？", "在登录页点击忘记密码，输入注册邮箱。", language="zh-hans"
@@ -38,6 +46,7 @@ def test_chinese_is_segmented_at_index_and_query_time(tenant_a, make_article):
         assert _titles(search("电子发票"))[0] == "发票什么时候开具？"
 
 
+@pytest.mark.usefixtures("words_only")
 def test_mixed_chinese_and_english_text(tenant_a, make_article):
     make_article(
         tenant_a, "iPhone 无法登录", "更新 iOS 后如果无法登录，请重新安装 app。", language="zh-hans"
@@ -61,6 +70,7 @@ def test_snippets_mark_the_query_words_and_escape_the_text(tenant_a, make_articl
     assert "&amp;" in snippet
 
 
+@pytest.mark.usefixtures("words_only")
 def test_drafts_and_archived_articles_are_never_found(tenant_a, make_article):
     make_article(tenant_a, "Secret roadmap", "zebra launch", status="draft")
     make_article(tenant_a, "Old zebra policy", "zebra", status="archived")
@@ -68,6 +78,7 @@ def test_drafts_and_archived_articles_are_never_found(tenant_a, make_article):
         assert search("zebra").hits == []
 
 
+@pytest.mark.usefixtures("words_only")
 def test_unpublishing_removes_an_article_from_search(tenant_a, make_article):
     article = make_article(tenant_a, "Zebra care", "zebra")
     with tenant_context(tenant_a):
@@ -77,6 +88,7 @@ def test_unpublishing_removes_an_article_from_search(tenant_a, make_article):
         assert search("zebra").hits == []
 
 
+@pytest.mark.usefixtures("words_only")
 def test_search_never_returns_another_tenants_article(tenant_a, tenant_b, make_article):
     make_article(tenant_a, "Alpha only okapi article", "okapi")
     with tenant_context(tenant_b):
@@ -85,6 +97,7 @@ def test_search_never_returns_another_tenants_article(tenant_a, tenant_b, make_a
         assert len(search("okapi").hits) == 1
 
 
+@pytest.mark.usefixtures("words_only")
 def test_every_search_is_logged_with_its_result_count(tenant_a, make_article):
     make_article(tenant_a, "Invoices", "invoice copies")
     with tenant_context(tenant_a):
@@ -94,6 +107,7 @@ def test_every_search_is_logged_with_its_result_count(tenant_a, make_article):
     assert logged == {"invoice": 1, "spaceship": 0}
 
 
+@pytest.mark.usefixtures("words_only")
 def test_better_matches_rank_first(tenant_a, make_article):
     make_article(tenant_a, "Change your delivery address", "Edit the address before shipping.")
     make_article(tenant_a, "Delivery times", "Most orders arrive in three days.")
@@ -101,6 +115,7 @@ def test_better_matches_rank_first(tenant_a, make_article):
         assert _titles(search("change delivery address"))[0] == "Change your delivery address"
 
 
+@pytest.mark.usefixtures("words_only")
 def test_popularity_lifts_an_equally_relevant_article(tenant_a, make_article):
     first = make_article(tenant_a, "Printer setup guide", "printer")
     second = make_article(tenant_a, "Printer setup guide", "printer")
@@ -111,6 +126,7 @@ def test_popularity_lifts_an_equally_relevant_article(tenant_a, make_article):
         assert [h.article.pk for h in search("printer").hits] == [second.pk, first.pk]
 
 
+@pytest.mark.usefixtures("words_only")
 def test_a_helpful_vote_after_a_search_teaches_that_wording(tenant_a, make_article):
     article = make_article(tenant_a, "Reset your password", "Use the forgot password link.")
     with tenant_context(tenant_a):
@@ -141,3 +157,16 @@ def test_clicks_are_recorded_on_the_search_that_led_there(tenant_a, make_article
         article_record_view(article=article, visitor_key="v2", search_log=log)
         log.refresh_from_db()
     assert log.clicked_article_id == article.pk
+
+
+def test_meaning_finds_answers_that_share_no_words(tenant_a, make_article):
+    make_article(tenant_a, "Refund policy", "We return your payment within five days.")
+    make_article(tenant_a, "Shipping times", "Parcels arrive in three days.")
+    with tenant_context(tenant_a):
+        assert _titles(search("how do I get my money back"))[0] == "Refund policy"
+
+
+def test_meaning_alone_does_not_return_unrelated_articles(tenant_a, make_article):
+    make_article(tenant_a, "Refund policy", "We return your payment within five days.")
+    with tenant_context(tenant_a):
+        assert search("spaceship engine warranty").hits == []

@@ -22,6 +22,12 @@ urlpatterns = [
         name="category_delete",
     ),
     path("settings/email/", views.email_settings, name="email"),
+    path("search/", views.search_insights, name="search_insights"),
+    path(
+        "search/phrasings/<int:phrasing_id>/forget/",
+        views.phrasing_forget_view,
+        name="phrasing_forget",
+    ),
     path("api/onboarding/", views.api_onboarding, name="api_onboarding"),
     path("api/team/", views.api_team, name="api_team"),
 ]

@@ -213,3 +213,32 @@ def brand_logo(request: HttpRequest) -> FileResponse:
     response = FileResponse(handle)
     response["Cache-Control"] = "public, max-age=300"
     return response
+
+
+# --- search insights ---------------------------------------------------------------------
+
+
+@staff_required
+def search_insights(request: HttpRequest) -> HttpResponse:
+    from kefu.search.selectors import phrasing_list, search_list_top, search_list_without_results
+
+    return render(
+        request,
+        "desk/search_insights.html",
+        {
+            "without_results": search_list_without_results(),
+            "top": search_list_top(),
+            "phrasings": phrasing_list()[:200],
+        },
+    )
+
+
+@admin_required
+@require_POST
+def phrasing_forget_view(request: HttpRequest, phrasing_id: int) -> HttpResponse:
+    from kefu.search.learning import phrasing_forget
+    from kefu.search.models import LearnedPhrasing
+
+    phrasing_forget(phrasing=get_object_or_404(LearnedPhrasing, pk=phrasing_id))
+    messages.success(request, _("The phrasing was forgotten."))
+    return redirect("desk:search_insights")

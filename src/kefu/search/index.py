@@ -14,7 +14,7 @@ from django.db import connection, transaction
 
 from kefu.kb.content import html_to_text
 from kefu.kb.models import Article
-from kefu.search import segment
+from kefu.search import embeddings, segment
 from kefu.search.models import CustomWord, LearnedPhrasing, SearchEntry
 
 #: Title terms count this many times: a question's wording matters more than its answer's.
@@ -74,7 +74,11 @@ def _adjust_term_counts(delta: Counter[str]) -> None:
             )
 
 
-def _write_entries(entries: list[SearchEntry]) -> None:
+def _write_entries(entries: list[SearchEntry], passages: list[str]) -> None:
+    vectors = embeddings.embed_passages(passages) if entries else None
+    if vectors is not None:
+        for entry, vector in zip(entries, vectors, strict=True):
+            entry.embedding = vector
     SearchEntry.objects.bulk_create(entries, batch_size=1000)
     ids = [entry.pk for entry in entries]
     with connection.cursor() as cursor:
@@ -108,22 +112,31 @@ def articles_index(articles: Iterable[Article]) -> int:
     _remove_entries(SearchEntry.objects.filter(article__in=articles))
     words = custom_words()
     entries: list[SearchEntry] = []
+    passages: list[str] = []
     delta: Counter[str] = Counter()
     published = [a for a in articles if a.status == Article.Status.PUBLISHED]
-    phrasings = LearnedPhrasing.objects.filter(article__in=published)
+    phrasings = LearnedPhrasing.objects.filter(article__in=published).select_related("article")
     for article in published:
         counts = article_terms(article, words)
         entries.append(_entry(article, SearchEntry.Kind.ARTICLE, counts))
+        passages.append(article_passage(article))
     for phrasing in phrasings:
         counts = Counter(segment.terms(phrasing.text, custom_words=words))
         entries.append(
             _entry(phrasing.article, SearchEntry.Kind.PHRASING, counts, phrasing=phrasing)
         )
+        passages.append(phrasing.text)
     for entry in entries:
         delta.update(dict.fromkeys(entry.term_counts, 1))
     _adjust_term_counts(delta)
-    _write_entries(entries)
+    _write_entries(entries, passages)
     return len(entries)
+
+
+def article_passage(article: Article) -> str:
+    """What the embedding model reads of an article: the question first, then the answer."""
+    text = " ".join(part for part in (article.summary, html_to_text(article.body_html)) if part)
+    return f"{article.title}. {text}"[: embeddings.PASSAGE_CHARACTERS]
 
 
 @transaction.atomic
@@ -136,7 +149,7 @@ def phrasing_index(phrasing: LearnedPhrasing) -> None:
         return
     entry = _entry(phrasing.article, SearchEntry.Kind.PHRASING, counts, phrasing=phrasing)
     _adjust_term_counts(Counter(dict.fromkeys(entry.term_counts, 1)))
-    _write_entries([entry])
+    _write_entries([entry], [phrasing.text])
 
 
 def _entry(

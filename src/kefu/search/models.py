@@ -10,6 +10,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from pgvector.django import HnswIndex, VectorField
 
 
 class SearchEntry(models.Model):
@@ -32,9 +33,20 @@ class SearchEntry(models.Model):
     term_counts = models.JSONField(default=dict)
     length = models.PositiveIntegerField(default=0)
     document = SearchVectorField(null=True)
+    #: Filled by the indexing job when semantic search is on; NULL means full-text only.
+    embedding = VectorField(dimensions=384, null=True)
 
     class Meta:
-        indexes = [GinIndex(fields=["document"], name="search_entry_document")]
+        indexes = [
+            GinIndex(fields=["document"], name="search_entry_document"),
+            HnswIndex(
+                fields=["embedding"],
+                name="search_entry_embedding",
+                opclasses=["vector_cosine_ops"],
+                m=16,
+                ef_construction=64,
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["article"],

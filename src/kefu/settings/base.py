@@ -372,3 +372,5 @@ init_sentry(
 
 #: Help center and API searches per client IP ("count/seconds").
 KEFU_SEARCH_LIMIT_PER_IP = os.environ.get("KEFU_SEARCH_LIMIT_PER_IP", "120/60")
+#: Semantic ranking with a bundled multilingual embedding model (see kefu.search.embeddings).
+KEFU_SEMANTIC_SEARCH = _env_bool("KEFU_SEMANTIC_SEARCH", True)

@@ -1,0 +1,56 @@
+"""A customer on the demo help center searches in Chinese and in English, opens an article and
+says it helped — in a real browser, against real server and worker processes."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import run_kefu
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
+
+
+@pytest.fixture
+def demo(live_kefu):
+    result = run_kefu("shell", "-c", "from kefu.core.demo import demo_seed; demo_seed()")
+    assert result.returncode == 0, result.stderr
+    yield live_kefu
+    result = run_kefu(
+        "shell",
+        "-c",
+        "from tenants.models import Tenant\n"
+        "from tenants.services import tenant_delete\n"
+        "[tenant_delete(tenant=t) for t in Tenant.objects.filter(slug='demo')]",
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_customer_searches_in_chinese_and_english_and_votes(demo, browser, screenshot):
+    from playwright.sync_api import expect
+
+    chinese = browser.new_context(locale="zh-CN").new_page()
+    chinese.goto(demo.url("/", host="demo.localhost"))
+    expect(chinese.locator("h1")).to_contain_text("帮助中心")
+    chinese.fill("#search-q", "忘记密码")
+    expect(chinese.locator("#search-suggestions")).to_contain_text("如何重置密码？")
+    chinese.press("#search-q", "Enter")
+    expect(chinese.locator("#search-results li").first).to_contain_text("如何重置密码？")
+    expect(chinese.locator("#search-results mark").first).to_be_visible()
+    screenshot(chinese, "help-center-search-zh")
+    chinese.click("#search-results li >> nth=0 >> a")
+    expect(chinese.locator("article h1")).to_have_text("如何重置密码？")
+    chinese.click("button[value=yes]")
+    expect(chinese.locator(".messages")).to_contain_text("谢谢")
+    expect(chinese.locator("#feedback")).to_contain_text("1 人觉得有帮助")
+    screenshot(chinese, "help-center-article-zh")
+
+    english = browser.new_context(locale="en-US").new_page()
+    english.goto(demo.url("/search/?q=resetting+my+password", host="demo.localhost"))
+    expect(english.locator("#search-results li").first).to_contain_text(
+        "How do I reset my password?"
+    )
+    english.click("#search-results li >> nth=0 >> a")
+    expect(english.locator("article")).to_contain_text("Forgot password")
+    english.click("button[value=yes]")
+    expect(english.locator(".messages")).to_contain_text("Thanks! Glad it helped.")
+    screenshot(english, "help-center-article-en")
