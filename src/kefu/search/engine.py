@@ -17,6 +17,7 @@ import html
 import math
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -28,12 +29,12 @@ from kefu.search import embeddings, segment
 from kefu.search.index import custom_words, index_stats
 from kefu.search.models import SearchLog, SearchTerm
 
-K1 = 1.2
-B = 0.75
 #: How much popularity may lift a result: at most this share of its text score.
 POPULARITY_WEIGHT = 0.2
-#: Terms in more than this share of entries do not select candidates (they still score).
-COMMON_TERM_SHARE = 0.3
+#: Each query term contributes its best-weighted entries, at most this many: a query touches a
+#: bounded number of rows however large the tenant (an entry that matters ranks high on some
+#: term it shares with the query).
+PER_TERM_POSTINGS = 1000
 CANDIDATES = 200
 #: Nearest entries by meaning considered per query (pgvector's HNSW returns up to ef_search=40).
 SEMANTIC_CANDIDATES = 40
@@ -45,18 +46,17 @@ MIN_SIMILARITY = float(os.environ.get("KEFU_SEARCH_MIN_SIMILARITY", "0.86"))
 MAX_QUERY_LENGTH = 300
 
 _BM25_SQL = """
-WITH q(term, idf) AS (SELECT * FROM unnest(%(terms)s::text[], %(idfs)s::float8[]))
-SELECT e.article_id, MAX(s.score) AS score
-  FROM search_searchentry e
-  JOIN kb_article a ON a.id = e.article_id AND a.status = 'published'
-  CROSS JOIN LATERAL (
-      SELECT SUM(q.idf * (tf * %(k1_plus_1)s)
-                 / (tf + %(k1)s * (1 - %(b)s + %(b)s * e.length / %(avgdl)s))) AS score
-        FROM q, LATERAL (SELECT (e.term_counts ->> q.term)::float8 AS tf) t
-       WHERE t.tf IS NOT NULL
-  ) s
- WHERE e.document @@ to_tsquery('simple', %(tsquery)s) {language_filter}
- GROUP BY e.article_id
+WITH q(term, idf) AS (SELECT * FROM unnest(%(terms)s::text[], %(idfs)s::float8[])),
+     scored AS (
+       SELECT p.entry_id, p.article_id, SUM(q.idf * p.weight) AS score
+         FROM q CROSS JOIN LATERAL (
+                SELECT entry_id, article_id, weight FROM search_searchposting
+                 WHERE term = q.term ORDER BY weight DESC LIMIT %(per_term)s) p
+        GROUP BY p.entry_id, p.article_id)
+SELECT s.article_id, MAX(s.score) AS score
+  FROM scored s JOIN kb_article a ON a.id = s.article_id AND a.status = 'published'
+ {language_filter}
+ GROUP BY s.article_id
  ORDER BY score DESC
  LIMIT %(limit)s
 """
@@ -85,7 +85,7 @@ def _idf(entry_count: int, total: int) -> float:
 
 
 def _text_scores(query_terms: list[str], *, language: str | None) -> list[tuple[int, float]]:
-    total, average_length = index_stats()
+    total, _average_length = index_stats()
     if not total or not query_terms:
         return []
     unique_terms = list(dict.fromkeys(query_terms))
@@ -95,25 +95,22 @@ def _text_scores(query_terms: list[str], *, language: str | None) -> list[tuple[
     present = [term for term in unique_terms if counts.get(term)]
     if not present:
         return []
-    selective = [t for t in present if counts[t] <= COMMON_TERM_SHARE * total] or present
     params = {
         "terms": present,
         "idfs": [_idf(counts[term], total) for term in present],
-        "tsquery": " | ".join(f"'{term}'" for term in selective),
-        "k1": K1,
-        "k1_plus_1": K1 + 1,
-        "b": B,
-        "avgdl": max(average_length, 1.0),
+        "per_term": PER_TERM_POSTINGS,
         "limit": CANDIDATES,
     }
     language_filter = ""
     if language:
-        language_filter = "AND a.language = %(language)s"
+        language_filter = "WHERE a.language = %(language)s"
         params["language"] = language
     with connection.cursor() as cursor:
         cursor.execute(_BM25_SQL.format(language_filter=language_filter), params)
         return [(article_id, float(score)) for article_id, score in cursor.fetchall()]
 
+
+_embedder = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kefu-embed")
 
 _NEAREST_SQL = """
 SELECT e.article_id, MAX(1 - (e.embedding <=> %(vector)s::vector)) AS similarity
@@ -132,11 +129,10 @@ SELECT article_id, MAX(1 - (embedding <=> %(vector)s::vector))
 
 
 def _semantic_scores(
-    query: str, lexical_ids: list[int], *, language: str | None
+    vector: list[float] | None, lexical_ids: list[int], *, language: str | None
 ) -> dict[int, float]:
     """Cosine similarity of the query to each candidate's best entry: the nearest entries by
     the HNSW index, plus exact similarities for the lexical candidates."""
-    vector = embeddings.embed_query(query)
     if vector is None:
         return {}
     params: dict[str, object] = {"vector": str(vector), "limit": SEMANTIC_CANDIDATES}
@@ -220,8 +216,12 @@ def search(
     if not query:
         return results
     query_terms = segment.terms(query, custom_words=custom_words())
+    # The model runs in C without the GIL: embed the query while PostgreSQL ranks by words.
+    pending_vector = _embedder.submit(embeddings.embed_query, query)
     lexical = _text_scores(query_terms, language=language)
-    semantic = _semantic_scores(query, [pk for pk, _ in lexical], language=language)
+    semantic = _semantic_scores(
+        pending_vector.result(), [pk for pk, _ in lexical], language=language
+    )
     ranked = _blend(_fuse(lexical, semantic))[:limit]
     articles = Article.objects.select_related("category").in_bulk([pk for pk, _ in ranked])
     words = segment.highlight_words(query)

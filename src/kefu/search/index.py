@@ -17,6 +17,8 @@ from kefu.kb.models import Article
 from kefu.search import embeddings, segment
 from kefu.search.models import CustomWord, LearnedPhrasing, SearchEntry
 
+K1 = 1.2
+B = 0.75
 #: Title terms count this many times: a question's wording matters more than its answer's.
 TITLE_WEIGHT = 2
 _STATS_KEY = "search:stats"
@@ -79,7 +81,11 @@ def _write_entries(entries: list[SearchEntry], passages: list[str]) -> None:
     if vectors is not None:
         for entry, vector in zip(entries, vectors, strict=True):
             entry.embedding = vector
+    total, average = index_stats()
+    batch_length = sum(entry.length for entry in entries)
+    average_length = (total * average + batch_length) / max(total + len(entries), 1)
     SearchEntry.objects.bulk_create(entries, batch_size=1000)
+    _write_postings(entries, max(average_length, 1.0))
     ids = [entry.pk for entry in entries]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -92,6 +98,23 @@ def _write_entries(entries: list[SearchEntry], passages: list[str]) -> None:
             [ids],
         )
     cache.delete(_STATS_KEY)
+
+
+def bm25_weight(term_count: int, length: int, average_length: float) -> float:
+    """The BM25 term weight without IDF (which changes as the index grows; applied per query)."""
+    return (term_count * (K1 + 1)) / (term_count + K1 * (1 - B + B * length / average_length))
+
+
+def _write_postings(entries: list[SearchEntry], average_length: float) -> None:
+    with connection.cursor() as cursor:
+        copy_sql = "COPY search_searchposting (entry_id, article_id, term, weight) FROM STDIN"
+        with cursor.cursor.copy(copy_sql) as copy:
+            for entry in entries:
+                for term, count in entry.term_counts.items():
+                    copy.write_row(
+                        (entry.pk, entry.article_id, term,
+                         bm25_weight(count, entry.length, average_length))
+                    )  # fmt: skip
 
 
 def _remove_entries(queryset) -> None:

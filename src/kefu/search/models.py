@@ -59,6 +59,29 @@ class SearchEntry(models.Model):
         return f"{self.kind} {self.article_id}"
 
 
+class SearchPosting(models.Model):
+    """One term of one entry with its BM25 weight (tf and length normalised; the IDF is applied
+    at query time). Read per term in weight order, so a query touches a bounded number of rows
+    however large the tenant is."""
+
+    entry = models.ForeignKey(SearchEntry, on_delete=models.CASCADE, related_name="postings")
+    article_id = models.BigIntegerField()
+    term = models.CharField(max_length=100)
+    weight = models.FloatField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["term", "-weight"],
+                name="search_posting_term_weight",
+                include=["entry", "article_id"],
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} {self.entry_id}"
+
+
 class SearchTerm(models.Model):
     """How many index entries contain a term (document frequency, for IDF)."""
 

@@ -20,13 +20,16 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test.utils import override_settings
 
 from kefu.kb.content import render_markdown
 from kefu.kb.models import Article, Language
 from kefu.kb.services import article_record_view, article_vote
+from kefu.search import embeddings
 from kefu.search.engine import search
 from kefu.search.index import articles_index
-from kefu.search.models import SearchLog
+from kefu.search.models import SearchEntry, SearchLog
 from kefu.tenancy import tenant_context
 from tenants.services import tenant_delete, tenant_provision
 
@@ -162,12 +165,23 @@ class Command(BaseCommand):
 
     def _scale(self, options: dict[str, Any]) -> dict[str, Any]:
         generator = random.Random(options["seed"])  # noqa: S311 - synthetic text, not secrets
-        rows = [_synthetic_article(generator, n) for n in range(options["articles"])]
+        vocabularies = (
+            _Vocabulary(generator, ZH_WORDS, 8000, chinese=True),
+            _Vocabulary(generator, EN_WORDS, 8000, chinese=False),
+        )
+        rows = [_synthetic_article(generator, n, vocabularies) for n in range(options["articles"])]
         self.stderr.write(f"loading {len(rows)} articles ...")
         started = time.perf_counter()
-        _bulk_articles(rows)
+        # Embedding 50,000 real passages would take hours on two cores; the latency of a query
+        # depends on how many vectors the index holds, not on what they mean, so the articles
+        # get random unit vectors. Queries are embedded by the real model.
+        with override_settings(KEFU_SEMANTIC_SEARCH=False):
+            _bulk_articles(rows)
+        semantic = embeddings.enabled()
+        if semantic:
+            _random_embeddings(generator)
         load_seconds = time.perf_counter() - started
-        queries = [_synthetic_query(generator) for _ in range(300)]
+        queries = [_synthetic_query(generator, rows) for _ in range(300)]
         for query in queries[:20]:  # warm caches, as a running server would be
             search(query, log=False)
         timings = []
@@ -178,6 +192,7 @@ class Command(BaseCommand):
         return {
             "articles": len(rows),
             "queries": len(queries),
+            "semantic": semantic,
             "load_s": round(load_seconds, 1),
             "p50_ms": round(_percentile(timings, 0.5), 2),
             "p95_ms": round(_percentile(timings, 0.95), 2),
@@ -206,19 +221,54 @@ ZH_WORDS = (
 ).split()
 
 
-def _synthetic_article(generator: random.Random, number: int) -> tuple[str, str]:
-    chinese = number % 2 == 0
-    words = ZH_WORDS if chinese else EN_WORDS
-    joiner = "" if chinese else " "
-    title = joiner.join(generator.choices(words, k=generator.randint(4, 9)))
-    sentences = [
-        joiner.join(generator.choices(words, k=generator.randint(8, 20)))
-        for _ in range(generator.randint(4, 14))
-    ]
-    return title, ("。" if chinese else ". ").join(sentences)
+class _Vocabulary:
+    """Words with a Zipf-like spread, as in real text: a few very common, most rare."""
+
+    def __init__(self, generator: random.Random, seeds: list[str], size: int, chinese: bool):
+        words = list(seeds)
+        while len(words) < size:
+            a, b = generator.sample(seeds, 2)
+            words.append(a + b if chinese else a[: generator.randint(2, 5)] + b[-3:])
+        self.words = words
+        self.weights = [1 / (rank + 1) for rank in range(len(words))]
+        self.joiner = "" if chinese else " "
+        self.generator = generator
+
+    def text(self, count: int) -> str:
+        return self.joiner.join(self.generator.choices(self.words, self.weights, k=count))
 
 
-def _synthetic_query(generator: random.Random) -> str:
-    words = ZH_WORDS if generator.random() < 0.5 else EN_WORDS
-    joiner = "" if words is ZH_WORDS else " "
-    return joiner.join(generator.choices(words, k=generator.randint(2, 5)))
+def _synthetic_article(generator: random.Random, number: int, vocabularies) -> tuple[str, str]:
+    vocabulary = vocabularies[number % 2]
+    title = vocabulary.text(generator.randint(4, 9))
+    end = "。" if vocabulary.joiner == "" else ". "
+    sentences = [vocabulary.text(generator.randint(8, 20)) for _ in range(generator.randint(4, 14))]
+    return title, end.join(sentences)
+
+
+def _synthetic_query(generator: random.Random, rows: list[tuple[str, str]]) -> str:
+    """A question made of a few words of one article, as customers ask."""
+    title, body = generator.choice(rows)
+    chinese = not title.isascii()
+    words = list(title) if chinese else (title + " " + body).split()
+    if chinese:
+        start = generator.randrange(max(len(title) - 6, 1))
+        return title[start : start + generator.randint(4, 8)]
+    return " ".join(generator.sample(words, min(len(words), generator.randint(2, 5))))
+
+
+def _random_embeddings(generator: random.Random) -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(generator.randrange(2**32))
+    ids = list(SearchEntry.objects.values_list("pk", flat=True))
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start : start + BATCH]
+            vectors = rng.standard_normal((len(chunk), embeddings.DIMENSIONS)).astype("float32")
+            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+            cursor.execute(
+                "UPDATE search_searchentry AS e SET embedding = v.embedding::vector"
+                " FROM unnest(%s::bigint[], %s::text[]) AS v(id, embedding) WHERE e.id = v.id",
+                [chunk, [str(vector.tolist()) for vector in vectors]],
+            )
