@@ -262,7 +262,12 @@ class EmbeddedRedis:
         if not self.owned:
             return
         pid_file = self.data_dir / "redis.pid"
-        with contextlib.suppress(FileNotFoundError, ValueError, ProcessLookupError):
+        # Under the start lock: a process starting meanwhile must not find a server that is
+        # still answering but about to exit, and then use it as if it would stay.
+        with (
+            _file_lock(self.data_dir / ".redis.lock"),
+            contextlib.suppress(FileNotFoundError, ValueError, ProcessLookupError),
+        ):
             pid = int(pid_file.read_text().strip())
             os.kill(pid, signal.SIGTERM)
             deadline = time.monotonic() + 10

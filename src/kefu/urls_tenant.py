@@ -19,6 +19,8 @@ urlpatterns = [
     path("search/suggest/", portal.search_suggest, name="search_suggest"),
     path("api/v1/search", portal.api_search, name="api_search"),
     path("sitemap.xml", portal.sitemap, name="sitemap"),
+    path("widget.js", portal.widget_script, name="widget_script"),
+    path("widget/", portal.widget_panel, name="widget"),
     path("accounts/", include("allauth.urls")),
     path("handoff/<str:token>/", tenant_views.handoff, name="handoff"),
     path(

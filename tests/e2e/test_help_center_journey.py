@@ -54,3 +54,40 @@ def test_customer_searches_in_chinese_and_english_and_votes(demo, browser, scree
     english.click("button[value=yes]")
     expect(english.locator(".messages")).to_contain_text("Thanks! Glad it helped.")
     screenshot(english, "help-center-article-en")
+
+
+@pytest.fixture
+def other_origin(demo, tmp_path):
+    """A customer's own website on another origin, with hostile global styles."""
+    import functools
+    import http.server
+    import threading
+
+    (tmp_path / "index.html").write_text(
+        "<!doctype html><html><head><style>button{display:none!important}"
+        "iframe{width:1px!important}*{font-size:40px!important}</style></head>"
+        "<body><h1>Acme shop</h1>"
+        f'<script src="http://demo.localhost:{demo.port}/widget.js" async></script>'
+        "</body></html>"
+    )
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+def test_widget_works_on_a_page_from_another_origin(other_origin, browser, screenshot):
+    from playwright.sync_api import expect
+
+    page = browser.new_context(locale="zh-CN").new_page()
+    page.goto(other_origin)
+    widget_button = page.locator("[data-kefu-widget] button")
+    expect(widget_button).to_be_visible()  # the host page's button{display:none} cannot reach it
+    widget_button.click()
+    panel = page.frame_locator("[data-kefu-widget] iframe")
+    panel.locator("#search-q").fill("忘记密码")
+    panel.locator("#search-q").press("Enter")
+    expect(panel.locator("#widget-results li").first).to_contain_text("如何重置密码？")
+    screenshot(page, "widget-on-another-origin")

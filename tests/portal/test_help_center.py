@@ -154,3 +154,25 @@ def test_bench_search_prints_quality_json(tmp_path):
     assert numbers["queries"] == 3
     assert numbers["recall@3"] == 1.0
     assert set(numbers) >= {"recall@1", "mrr@10", "p50_ms", "p95_ms", "learned"}
+
+
+def test_widget_script_is_served_for_any_site(client, tenant_a):
+    response = client.get("/widget.js", HTTP_HOST=host(tenant_a))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    body = response.content.decode()
+    assert "attachShadow" in body
+    assert '"http://alpha.localhost"' in body or "http:\\u002F\\u002Falpha.localhost" in body
+
+
+def test_widget_panel_can_be_framed_and_searches_this_tenant_only(
+    client, tenant_a, tenant_b, make_article
+):
+    make_article(tenant_a, "Alpha okapi guide", "okapi")
+    panel = client.get("/widget/?q=okapi", HTTP_HOST=host(tenant_a))
+    assert "X-Frame-Options" not in panel
+    assert panel["Content-Security-Policy"] == "frame-ancestors *"
+    assert "Alpha okapi guide" in panel.content.decode()
+    other = client.get("/widget/?q=okapi", HTTP_HOST=host(tenant_b)).content.decode()
+    assert "Alpha okapi guide" not in other
+    assert client.get("/", HTTP_HOST=host(tenant_a))["X-Frame-Options"] == "DENY"

@@ -170,3 +170,20 @@ def test_meaning_alone_does_not_return_unrelated_articles(tenant_a, make_article
     make_article(tenant_a, "Refund policy", "We return your payment within five days.")
     with tenant_context(tenant_a):
         assert search("spaceship engine warranty").hits == []
+
+
+@pytest.mark.usefixtures("words_only")
+def test_reindex_command_rebuilds_a_lost_index(tenant_a, make_article):
+    from django.core.management import call_command
+
+    from kefu.search.models import SearchEntry, SearchPosting, SearchTerm
+
+    make_article(tenant_a, "Okapi feeding guide", "okapi")
+    with tenant_context(tenant_a):
+        SearchPosting.objects.all().delete()
+        SearchEntry.objects.all().delete()
+        SearchTerm.objects.all().delete()
+        assert search("okapi").hits == []
+    call_command("search_reindex", tenant="alpha", missing_only=True)
+    with tenant_context(tenant_a):
+        assert _titles(search("okapi")) == ["Okapi feeding guide"]

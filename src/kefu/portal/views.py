@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from kefu.core.ratelimit import client_ip, limit_hit
@@ -198,3 +199,52 @@ def sitemap(request: HttpRequest) -> HttpResponse:
         {"base": base, "articles": articles, "home": base + reverse("help_center_home")},
         content_type="application/xml",
     )
+
+
+# --- embeddable widget ------------------------------------------------------------------------
+
+
+@require_GET
+def widget_script(request: HttpRequest) -> HttpResponse:
+    """``<script src="https://<slug>.<root>/widget.js" async>`` on any site."""
+    from kefu.desk.selectors import workspace_settings_get
+
+    response = render(
+        request,
+        "portal/widget.js",
+        {
+            "base": request.build_absolute_uri("/")[:-1],
+            "tenant_name": request.tenant.name,
+            "color": workspace_settings_get().brand_color,
+            "label": _("Help"),
+        },
+        content_type="text/javascript; charset=utf-8",
+    )
+    response["Cache-Control"] = "public, max-age=300"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@xframe_options_exempt
+def widget_panel(request: HttpRequest) -> HttpResponse:
+    """The panel the widget opens in an iframe: search, suggestions, contact."""
+    query = request.GET.get("q", "").strip()
+    if query and not _search_allowed(request):
+        query = ""
+    results = (
+        search(query, limit=8, source=SearchLog.Source.WIDGET, visitor_key=visitor_key(request))
+        if query
+        else None
+    )
+    response = render(
+        request,
+        "portal/widget_panel.html",
+        {
+            "query": query,
+            "results": results,
+            "hot": article_list_hot(language=translation.get_language(), limit=5),
+        },
+    )
+    # Any site may frame the panel; it shows only what the public help center shows.
+    response["Content-Security-Policy"] = "frame-ancestors *"
+    return remember_visitor(request, response)

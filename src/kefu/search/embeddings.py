@@ -20,6 +20,7 @@ DIMENSIONS = 384
 #: Passages are cut here: the model reads at most 512 tokens and the start says the most.
 PASSAGE_CHARACTERS = 400
 BATCH = 16
+MAX_QUERY_CHARACTERS = 300
 _lock = threading.Lock()
 
 
@@ -43,10 +44,16 @@ def enabled() -> bool:
 
 
 def embed_query(text: str) -> list[float] | None:
-    model = _model()
-    if model is None or not text.strip():
+    if _model() is None or not text.strip():
         return None
-    return model.query(text).tolist()
+    return list(_embed_query_cached(" ".join(text.split())[:MAX_QUERY_CHARACTERS]))
+
+
+@functools.lru_cache(maxsize=1024)
+def _embed_query_cached(text: str) -> tuple[float, ...]:
+    """Queries repeat (popular questions, suggestions while typing): embed each once per
+    process. The text alone is the key — the model is the same for every tenant."""
+    return tuple(_load_model().query(text).tolist())
 
 
 def embed_passages(texts: list[str]) -> list[list[float]] | None:

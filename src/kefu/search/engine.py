@@ -34,7 +34,7 @@ POPULARITY_WEIGHT = 0.2
 #: Each query term contributes its best-weighted entries, at most this many: a query touches a
 #: bounded number of rows however large the tenant (an entry that matters ranks high on some
 #: term it shares with the query).
-PER_TERM_POSTINGS = 1000
+PER_TERM_POSTINGS = 500
 CANDIDATES = 200
 #: Nearest entries by meaning considered per query (pgvector's HNSW returns up to ef_search=40).
 SEMANTIC_CANDIDATES = 40

@@ -36,6 +36,7 @@ class Command(BaseCommand):
         call_command("migrate_schemas", interactive=False, verbosity=0)
         platform_bootstrap()
         tenant, accounts = demo_seed()
+        call_command("search_reindex", missing_only=True, verbosity=0)
         operator = operator_seed()
         if operator is not None:
             accounts = [operator, *accounts]

@@ -17,6 +17,7 @@
         var a = document.createElement("a");
         a.href = item.url;
         a.textContent = item.title;  // text, never HTML
+        if (form.dataset.linkTarget) { a.target = form.dataset.linkTarget; a.rel = "noopener"; }
         li.appendChild(a);
         list.appendChild(li);
       });
