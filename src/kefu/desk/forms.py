@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.models import User
 from kefu.desk.models import WorkspaceSettings
+from kefu.kb.models import ArticleImport
 from kefu.tickets.models import TicketCategory
 
 MAX_LOGO_BYTES = 1024 * 1024
@@ -71,3 +72,23 @@ class InvitationForm(forms.Form):
         ],
         initial=User.Role.AGENT,
     )
+
+
+IMPORT_MAX_BYTES = 20 * 1024 * 1024
+
+
+class ArticleImportForm(forms.ModelForm):
+    class Meta:
+        model = ArticleImport
+        fields = ["file", "publish", "default_language"]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > IMPORT_MAX_BYTES:
+            raise ValidationError(_("The file must be at most 20 MB."))
+        extension = upload.name.rsplit(".", 1)[-1].lower()
+        formats = {"csv": "csv", "jsonl": "jsonl", "ndjson": "jsonl", "json": "jsonl", "zip": "zip"}
+        if extension not in formats:
+            raise ValidationError(_("Upload a .csv, .jsonl or .zip (of Markdown files) file."))
+        self.instance.file_format = formats[extension]
+        return upload

@@ -23,6 +23,18 @@ urlpatterns = [
     ),
     path("settings/email/", views.email_settings, name="email"),
     path("search/", views.search_insights, name="search_insights"),
+    path("articles/import/", views.article_import_new, name="article_import_new"),
+    path("articles/import/<int:import_id>/", views.article_import_detail, name="article_import"),
+    path(
+        "articles/import/<int:import_id>/status/",
+        views.article_import_status,
+        name="article_import_status",
+    ),
+    path(
+        "articles/export.<str:file_format>",
+        views.knowledge_base_export_view,
+        name="knowledge_base_export",
+    ),
     path(
         "search/phrasings/<int:phrasing_id>/forget/",
         views.phrasing_forget_view,

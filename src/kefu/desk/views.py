@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -242,3 +243,67 @@ def phrasing_forget_view(request: HttpRequest, phrasing_id: int) -> HttpResponse
     phrasing_forget(phrasing=get_object_or_404(LearnedPhrasing, pk=phrasing_id))
     messages.success(request, _("The phrasing was forgotten."))
     return redirect("desk:search_insights")
+
+
+# --- knowledge base import and export ------------------------------------------------------
+
+
+@staff_required
+def article_import_new(request: HttpRequest) -> HttpResponse:
+    from kefu.desk.forms import ArticleImportForm
+    from kefu.jobs import enqueue_on_commit
+    from kefu.kb.jobs import article_import_job
+    from kefu.kb.models import ArticleImport
+
+    form = ArticleImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.instance.created_by = request.user
+            article_import = form.save()
+            enqueue_on_commit(article_import_job, article_import.pk)
+        return redirect("desk:article_import", import_id=article_import.pk)
+    return render(
+        request,
+        "desk/article_import_new.html",
+        {"form": form, "recent": ArticleImport.objects.all()[:10]},
+    )
+
+
+@staff_required
+def article_import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
+    from kefu.kb.models import ArticleImport
+
+    article_import = get_object_or_404(ArticleImport, pk=import_id)
+    return render(request, "desk/article_import.html", {"import": article_import})
+
+
+@staff_api
+def article_import_status(request: HttpRequest, import_id: int) -> JsonResponse:
+    from kefu.kb.models import ArticleImport
+
+    article_import = get_object_or_404(ArticleImport, pk=import_id)
+    return JsonResponse(
+        {
+            "status": article_import.status,
+            "total_rows": article_import.total_rows,
+            "processed_rows": article_import.processed_rows,
+            "created": article_import.created_count,
+            "failures": article_import.failures,
+            "error": article_import.error,
+        }
+    )
+
+
+@staff_required
+def knowledge_base_export_view(request: HttpRequest, file_format: str) -> HttpResponse:
+    from django.utils import timezone
+
+    from kefu.kb.transfer import knowledge_base_export
+
+    if file_format not in {"csv", "jsonl", "zip"}:
+        raise Http404
+    content, content_type, extension = knowledge_base_export(file_format)
+    response = HttpResponse(content, content_type=content_type)
+    filename = f"knowledge-base-{request.tenant.slug}-{timezone.now():%Y%m%d}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -127,3 +127,58 @@ class ArticleVote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} {'+' if self.helpful else '-'}"
+
+
+def _import_path(instance: ArticleImport, filename: str) -> str:
+    # Stored under the tenant's own media folder (MEDIA_ROOT/<schema>/imports/...).
+    extension = filename.rsplit(".", 1)[-1].lower()
+    from django.utils import timezone
+
+    return f"imports/{timezone.now():%Y%m%d-%H%M%S}.{extension}"
+
+
+class ArticleImport(models.Model):
+    """A bulk import of FAQs (CSV, JSON lines or a zip of Markdown files), run by a job.
+    The uploaded file is kept; rows that could not be imported are reported with the reason."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        JSONL = "jsonl", "JSON lines"
+        MARKDOWN_ZIP = "zip", _("Zip of Markdown files")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    file = models.FileField(_("file"), upload_to=_import_path)
+    file_format = models.CharField(_("format"), max_length=10, choices=Format.choices)
+    publish = models.BooleanField(_("publish the imported articles"), default=False)
+    default_language = models.CharField(
+        _("language when a row has none"), max_length=10, choices=Language.choices, blank=True
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    #: [{"row": 3, "reason": "..."}] for every row that was not imported.
+    failures = models.JSONField(default=list)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("article import")
+        verbose_name_plural = _("article imports")
+
+    def __str__(self) -> str:
+        return f"{self.file_format} import {self.pk}"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0

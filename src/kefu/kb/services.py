@@ -29,9 +29,11 @@ def article_save(
     author=None,
     article: Article | None = None,
     index_now: bool = False,
+    index: bool = True,
 ) -> Article:
     """Create or update an article: render and sanitise its body, then (re)index it after
-    commit (by a job; ``index_now`` indexes in this transaction, for bulk loads and tests)."""
+    commit (by a job; ``index_now`` indexes in this transaction; ``index=False`` leaves it to
+    the caller, for bulk loads)."""
     from kefu.search.index import articles_index
     from kefu.search.jobs import article_index_job
 
@@ -49,6 +51,8 @@ def article_save(
         article.last_reviewed_at = timezone.now()
     article.full_clean(exclude=["slug", "body_html"])
     article.save()
+    if not index:
+        return article  # the caller indexes in bulk
     if index_now:
         articles_index([article])
     else:
