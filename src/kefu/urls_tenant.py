@@ -12,6 +12,7 @@ urlpatterns = [
     path("", portal.home, name="help_center_home"),
     path("articles/<int:article_id>-<str:slug>/", portal.article_detail, name="article_detail"),
     path("articles/<int:article_id>/vote/", portal.article_vote_view, name="article_vote"),
+    path("articles/<int:article_id>/guided/", portal.guided_outcome_view, name="guided_outcome"),
     path(
         "categories/<int:category_id>-<str:slug>/", portal.category_detail, name="category_detail"
     ),

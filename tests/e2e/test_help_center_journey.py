@@ -44,6 +44,19 @@ def test_customer_searches_in_chinese_and_english_and_votes(demo, browser, scree
     expect(chinese.locator("#feedback")).to_contain_text("1 人觉得有帮助")
     screenshot(chinese, "help-center-article-zh")
 
+    # A guided answer, followed to its end.
+    chinese.goto(demo.url("/search/?q=登录遇到问题", host="demo.localhost"))
+    chinese.click("#search-results a:has-text('登录遇到问题？')")
+    expect(chinese.locator(".guided-question")).to_have_text("你在哪里登录？")
+    chinese.click(".guided-options a:has-text('网页版')")
+    expect(chinese.locator(".guided-question")).to_contain_text("密码错误")
+    chinese.click(".guided-options a:has-text('是')")
+    expect(chinese.locator(".guided-answer")).to_contain_text("忘记密码")
+    expect(chinese.locator(".guided-path")).to_contain_text("网页版")
+    screenshot(chinese, "guided-answer-zh")
+    chinese.click("#guided-solved button[value=yes]")
+    expect(chinese.locator(".messages")).to_contain_text("太好了")
+
     english = browser.new_context(locale="en-US").new_page()
     english.goto(demo.url("/search/?q=resetting+my+password", host="demo.localhost"))
     expect(english.locator("#search-results li").first).to_contain_text(

@@ -57,7 +57,42 @@ ARTICLES = [
     ),
 ]
 
-TRANSLATIONS = [("reset-password-zh", "reset-password")]
+TRANSLATIONS = [
+    ("reset-password-zh", "reset-password"),
+    ("sign-in-trouble-zh", "sign-in-trouble"),
+]
+GUIDED = [
+    (
+        "登录遇到问题？",
+        "sign-in-trouble-zh",
+        Language.ZH_HANS,
+        "account",
+        """? 你在哪里登录？
+  - 网页版
+    ? 是否提示“密码错误”？
+      - 是
+        ! 请在登录页点击“忘记密码”，按邮件中的链接重置密码。
+      - 否
+        ! 请清除浏览器缓存和 Cookie 后重新登录。
+  - 手机 App
+    ! 请把 App 更新到最新版本后重新登录。""",
+    ),
+    (
+        "Trouble signing in?",
+        "sign-in-trouble",
+        Language.EN,
+        "account",
+        """? Where are you signing in?
+  - On the website
+    ? Does it say the password is wrong?
+      - Yes
+        ! Choose "Forgot password" on the sign-in page and follow the link we email you.
+      - No
+        ! Clear your browser's cache and cookies, then sign in again.
+  - In the mobile app
+    ! Update the app to the latest version, then sign in again.""",
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -95,6 +130,16 @@ def demo_seed() -> tuple[Tenant, list[DemoAccount]]:
             saved[key] = article_save(
                 title=title,
                 body=body,
+                language=language,
+                category=categories[category],
+                status=Article.Status.PUBLISHED,
+                index_now=True,
+            )
+        for title, key, language, category, outline in GUIDED:
+            saved[key] = article_save(
+                kind=Article.Kind.GUIDED,
+                title=title,
+                body=outline,
                 language=language,
                 category=categories[category],
                 status=Article.Status.PUBLISHED,

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.models import User
 from kefu.desk.models import WorkspaceSettings
-from kefu.kb.models import ArticleImport
+from kefu.kb.models import Article, ArticleImport, Category, Language
 from kefu.tickets.models import TicketCategory
 
 MAX_LOGO_BYTES = 1024 * 1024
@@ -92,3 +92,28 @@ class ArticleImportForm(forms.ModelForm):
             raise ValidationError(_("Upload a .csv, .jsonl or .zip (of Markdown files) file."))
         self.instance.file_format = formats[extension]
         return upload
+
+
+GUIDED_EXAMPLE = """? Which device are you using?
+  - iPhone
+    ! Update the app from the App Store, then sign in again.
+  - Android
+    ! Clear the app's cache in Settings, then sign in again."""
+
+
+class GuidedAnswerForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    outline = forms.CharField(
+        label=_("Decision tree"),
+        widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "false", "class": "monospace"}),
+        initial=GUIDED_EXAMPLE,
+        help_text=_(
+            "? asks a question, - is an option (indented under its question), ! is an answer "
+            "(indented under its option)."
+        ),
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.all(), required=False
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=Article.Status.choices)

@@ -23,6 +23,8 @@ urlpatterns = [
     ),
     path("settings/email/", views.email_settings, name="email"),
     path("search/", views.search_insights, name="search_insights"),
+    path("articles/guided/new/", views.guided_answer_edit, name="guided_answer_new"),
+    path("articles/guided/<int:article_id>/", views.guided_answer_edit, name="guided_answer_edit"),
     path("articles/import/", views.article_import_new, name="article_import_new"),
     path("articles/import/<int:import_id>/", views.article_import_detail, name="article_import"),
     path(

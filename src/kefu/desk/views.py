@@ -307,3 +307,46 @@ def knowledge_base_export_view(request: HttpRequest, file_format: str) -> HttpRe
     filename = f"knowledge-base-{request.tenant.slug}-{timezone.now():%Y%m%d}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# --- guided answers ------------------------------------------------------------------------
+
+
+@staff_required
+def guided_answer_edit(request: HttpRequest, article_id: int | None = None) -> HttpResponse:
+    from django.core.exceptions import ValidationError
+
+    from kefu.desk.forms import GuidedAnswerForm
+    from kefu.kb.models import Article
+    from kefu.kb.services import article_save
+
+    article = (
+        get_object_or_404(Article, pk=article_id, kind=Article.Kind.GUIDED) if article_id else None
+    )
+    initial = {}
+    if article is not None:
+        initial = {
+            "title": article.title, "outline": article.body, "language": article.language,
+            "category": article.category, "status": article.status,
+        }  # fmt: skip
+    form = GuidedAnswerForm(request.POST or None, initial=initial or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            article = article_save(
+                article=article,
+                kind=Article.Kind.GUIDED,
+                title=data["title"],
+                body=data["outline"],
+                language=data["language"],
+                category=data["category"],
+                status=data["status"],
+                author=request.user,
+            )
+        except ValidationError as error:
+            for message in error.message_dict.get("body", error.messages):
+                form.add_error("outline", message)
+        else:
+            messages.success(request, _("Guided answer saved."))
+            return redirect("desk:guided_answer_edit", article_id=article.pk)
+    return render(request, "desk/guided_answer.html", {"form": form, "article": article})

@@ -34,8 +34,15 @@ class Article(models.Model):
         PUBLISHED = "published", _("Published")
         ARCHIVED = "archived", _("Archived")
 
+    class Kind(models.TextChoices):
+        ARTICLE = "article", _("Article")
+        GUIDED = "guided", _("Guided answer")
+
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, default=Kind.ARTICLE)
     title = models.CharField(_("title"), max_length=300)
     slug = models.SlugField(_("slug"), max_length=300, allow_unicode=True)
+    #: For guided answers: the decision tree parsed from ``body`` (see kb.guided).
+    flow = models.JSONField(null=True, blank=True, editable=False)
     summary = models.CharField(_("summary"), max_length=500, blank=True)
     #: Markdown as written; ``body_html`` is its rendering, sanitised (never trust either).
     body = models.TextField(_("body"))
@@ -182,3 +189,17 @@ class ArticleImport(models.Model):
     @property
     def percent(self) -> int:
         return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+
+class GuidedOutcome(models.Model):
+    """Where a customer's walk through a guided answer ended, and whether it solved it."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="guided_outcomes")
+    path = models.JSONField(default=list)
+    labels = models.JSONField(default=list)
+    solved = models.BooleanField()
+    visitor_key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.article_id} {'solved' if self.solved else 'not solved'}"

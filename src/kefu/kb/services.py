@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from kefu.jobs import enqueue_on_commit
-from kefu.kb import popularity
+from kefu.kb import guided, popularity
 from kefu.kb.content import render_markdown
-from kefu.kb.models import Article, ArticleView, ArticleVote, Category
+from kefu.kb.models import Article, ArticleView, ArticleVote, Category, GuidedOutcome
 
 
 def _slug_for(title: str) -> str:
@@ -28,6 +29,7 @@ def article_save(
     category: Category | None = None,
     author=None,
     article: Article | None = None,
+    kind: str = Article.Kind.ARTICLE,
     index_now: bool = False,
     index: bool = True,
 ) -> Article:
@@ -40,8 +42,19 @@ def article_save(
     article = article or Article(author=author)
     article.title = title.strip()
     article.slug = _slug_for(article.title)
+    article.kind = kind
     article.body = body
-    article.body_html = render_markdown(body)
+    if kind == Article.Kind.GUIDED:
+        try:
+            flow = guided.parse_flow(body).to_json()
+        except guided.FlowError as error:
+            raise ValidationError({"body": str(error)}) from None
+        article.flow = flow
+        # The plain body (search, snippets, feeds): every question, option and answer.
+        article.body_html = render_markdown("\n\n".join(guided.flow_text(flow)))
+    else:
+        article.flow = None
+        article.body_html = render_markdown(body)
     article.summary = summary.strip()
     article.tags = [tag.strip() for tag in (tags or []) if tag.strip()]
     article.language = language
@@ -49,7 +62,7 @@ def article_save(
     article.category = category
     if status == Article.Status.PUBLISHED and article.last_reviewed_at is None:
         article.last_reviewed_at = timezone.now()
-    article.full_clean(exclude=["slug", "body_html"])
+    article.full_clean(exclude=["slug", "body_html", "flow"])
     article.save()
     if not index:
         return article  # the caller indexes in bulk
@@ -133,3 +146,17 @@ def _add_popularity(article: Article, *, weight: float, at, views: int = 0) -> N
     locked.view_count += views
     locked.save(update_fields=["popularity", "view_count"])
     article.popularity, article.view_count = locked.popularity, locked.view_count
+
+
+@transaction.atomic
+def guided_outcome_record(
+    *, article: Article, path: list[int], solved: bool, visitor_key: str
+) -> GuidedOutcome:
+    """Where a walk through a guided answer ended; solved counts as a helpful vote."""
+    _step, labels = guided.walk(article.flow or {}, path)
+    outcome = GuidedOutcome.objects.create(
+        article=article, path=path[: len(labels)], labels=labels, solved=solved,
+        visitor_key=visitor_key,
+    )  # fmt: skip
+    article_vote(article=article, visitor_key=visitor_key, helpful=solved)
+    return outcome

@@ -88,6 +88,7 @@ def article_detail(request: HttpRequest, article_id: int, slug: str) -> HttpResp
         "portal/article.html",
         {
             "article": article,
+            "guided": _guided_context(article, request.GET.get("path", "")),
             "related": related_articles(article),
             "search_log": search_log,
             "translations": article_list_published()
@@ -247,4 +248,57 @@ def widget_panel(request: HttpRequest) -> HttpResponse:
     )
     # Any site may frame the panel; it shows only what the public help center shows.
     response["Content-Security-Policy"] = "frame-ancestors *"
+    return remember_visitor(request, response)
+
+
+# --- guided answers ---------------------------------------------------------------------------
+
+
+def _parse_path(raw: str) -> list[int]:
+    return [int(part) for part in raw.split(".") if part.isdigit()][:20]
+
+
+def _guided_context(article: Article, raw_path: str) -> dict | None:
+    from kefu.kb import guided
+    from kefu.kb.content import render_markdown
+
+    if article.kind != Article.Kind.GUIDED or not article.flow:
+        return None
+    path = _parse_path(raw_path)
+    step, labels = guided.walk(article.flow, path)
+    path = path[: len(labels)]
+    prefix = ".".join(str(choice) for choice in path)
+    return {
+        "step": step,
+        "labels": labels,
+        "path": prefix,
+        "answer_html": render_markdown(step["text"]) if step["kind"] == "answer" else "",
+        "options": [
+            {"label": option["label"], "path": f"{prefix}.{index}" if prefix else str(index)}
+            for index, option in enumerate(step.get("options") or [])
+        ],
+    }
+
+
+@require_POST
+def guided_outcome_view(request: HttpRequest, article_id: int) -> HttpResponse:
+    from kefu.kb.services import guided_outcome_record
+
+    article = article_get_published(article_id=article_id)
+    if article is None or article.kind != Article.Kind.GUIDED:
+        raise Http404
+    solved = request.POST.get("solved") == "yes"
+    outcome = guided_outcome_record(
+        article=article,
+        path=_parse_path(request.POST.get("path", "")),
+        solved=solved,
+        visitor_key=visitor_key(request),
+    )
+    if solved:
+        messages.success(request, _("Glad that solved it!"))
+        response = redirect(article.get_absolute_url())
+    else:
+        response = render(
+            request, "portal/guided_contact.html", {"article": article, "outcome": outcome}
+        )
     return remember_visitor(request, response)
