@@ -117,3 +117,17 @@ class GuidedAnswerForm(forms.Form):
         label=_("Category"), queryset=Category.objects.all(), required=False
     )
     status = forms.ChoiceField(label=_("Status"), choices=Article.Status.choices)
+
+
+class ArticleForm(forms.ModelForm):
+    tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separate with commas."))
+
+    class Meta:
+        model = Article
+        fields = ["title", "summary", "body", "language", "category", "status"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 16, "class": "monospace"})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["tags"] = ", ".join(self.instance.tags or [])

@@ -51,7 +51,7 @@ def onboarding_steps() -> list[OnboardingStep]:
             "articles",
             str(_("Publish your first articles")),
             str(_("Answers customers can find themselves, in Chinese or English.")),
-            "/",
+            reverse("desk:article_list"),
             Article.objects.filter(status="published").exists(),
         ),
         OnboardingStep(

@@ -350,3 +350,82 @@ def guided_answer_edit(request: HttpRequest, article_id: int | None = None) -> H
             messages.success(request, _("Guided answer saved."))
             return redirect("desk:guided_answer_edit", article_id=article.pk)
     return render(request, "desk/guided_answer.html", {"form": form, "article": article})
+
+
+# --- articles ------------------------------------------------------------------------------
+
+
+@staff_required
+def article_list(request: HttpRequest) -> HttpResponse:
+    from kefu.kb.models import Article
+    from kefu.kb.selectors import article_list_for_desk
+    from kefu.kb.services import articles_set_status
+
+    if request.method == "POST":
+        ids = [int(pk) for pk in request.POST.getlist("article") if pk.isdigit()]
+        status = request.POST.get("status", "")
+        if ids and status in Article.Status.values:
+            count = articles_set_status(article_ids=ids, status=status)
+            messages.success(request, _("%(count)d articles updated.") % {"count": count})
+        return redirect(request.get_full_path())
+    workspace = workspace_settings_get()
+    status = request.GET.get("status", "")
+    stale_only = request.GET.get("stale") == "1"
+    articles = article_list_for_desk(
+        status=status if status in Article.Status.values else "",
+        language=request.GET.get("language", ""),
+        query=request.GET.get("q", "").strip(),
+        stale_after_days=workspace.stale_after_days,
+    )
+    if stale_only:
+        articles = articles.filter(is_stale=True)
+    return render(
+        request,
+        "desk/article_list.html",
+        {
+            "articles": articles[:200],
+            "statuses": Article.Status.choices,
+            "status": status,
+            "stale_only": stale_only,
+            "stale_after_days": workspace.stale_after_days,
+        },
+    )
+
+
+@staff_required
+def article_edit(request: HttpRequest, article_id: int | None = None) -> HttpResponse:
+    from django.core.exceptions import ValidationError
+
+    from kefu.desk.forms import ArticleForm
+    from kefu.kb.models import Article
+    from kefu.kb.services import article_mark_reviewed, article_save
+
+    article = get_object_or_404(Article, pk=article_id) if article_id else None
+    if article is not None and article.kind == Article.Kind.GUIDED:
+        return redirect("desk:guided_answer_edit", article_id=article.pk)
+    form = ArticleForm(request.POST or None, instance=article)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            article = article_save(
+                article=article, author=request.user, title=data["title"], body=data["body"],
+                summary=data["summary"], language=data["language"], status=data["status"],
+                category=data["category"], tags=data["tags"].split(",") if data["tags"] else [],
+            )  # fmt: skip
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if request.POST.get("reviewed"):
+                article_mark_reviewed(article=article)
+            messages.success(request, _("Article saved."))
+            return redirect("desk:article_edit", article_id=article.pk)
+    return render(request, "desk/article_edit.html", {"form": form, "article": article})
+
+
+@staff_required
+@require_POST
+def article_preview(request: HttpRequest) -> JsonResponse:
+    """Live preview for the editor: the Markdown rendered and sanitised exactly as published."""
+    from kefu.kb.content import render_markdown
+
+    return JsonResponse({"html": render_markdown(request.POST.get("body", "")[:200_000])})

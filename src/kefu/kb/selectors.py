@@ -35,3 +35,32 @@ def category_list_with_counts() -> QuerySet[Category]:
 
 def category_articles(*, category: Category) -> QuerySet[Article]:
     return article_list_published().filter(category=category).order_by("-popularity", "title")
+
+
+def article_list_for_desk(
+    *, status: str = "", language: str = "", stale_after_days: int | None = None, query: str = ""
+) -> QuerySet[Article]:
+    """Every article for staff, newest change first, filterable; ``is_stale`` marks published
+    articles not reviewed within ``stale_after_days``."""
+    from datetime import timedelta
+
+    from django.db.models import BooleanField, Case, Value, When
+    from django.utils import timezone
+
+    articles = Article.objects.select_related("category", "author").order_by("-updated_at")
+    if status:
+        articles = articles.filter(status=status)
+    if language:
+        articles = articles.filter(language=language)
+    if query:
+        articles = articles.filter(title__icontains=query)
+    if stale_after_days:
+        cutoff = timezone.now() - timedelta(days=stale_after_days)
+        stale = Q(status=Article.Status.PUBLISHED) & (
+            Q(last_reviewed_at__lt=cutoff) | Q(last_reviewed_at=None)
+        )
+        articles = articles.annotate(
+            is_stale=Case(When(stale, then=Value(True)), default=Value(False),
+                          output_field=BooleanField())
+        )  # fmt: skip
+    return articles

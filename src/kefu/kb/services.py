@@ -160,3 +160,25 @@ def guided_outcome_record(
     )  # fmt: skip
     article_vote(article=article, visitor_key=visitor_key, helpful=solved)
     return outcome
+
+
+@transaction.atomic
+def articles_set_status(*, article_ids: list[int], status: str) -> int:
+    """Bulk publish / unpublish / archive; the index follows (drafts leave search at once)."""
+    from kefu.search.index import articles_index
+
+    if status not in Article.Status.values:
+        raise ValidationError({"status": "unknown status"})
+    articles = list(Article.objects.filter(pk__in=article_ids))
+    now = timezone.now()
+    for article in articles:
+        article.status = status
+        if status == Article.Status.PUBLISHED and article.last_reviewed_at is None:
+            article.last_reviewed_at = now
+    Article.objects.bulk_update(articles, ["status", "last_reviewed_at"])
+    articles_index(articles)
+    return len(articles)
+
+
+def article_mark_reviewed(*, article: Article) -> None:
+    Article.objects.filter(pk=article.pk).update(last_reviewed_at=timezone.now())
