@@ -42,3 +42,30 @@ def run_kefu(
         timeout=timeout,
         check=False,
     )
+
+
+def delete_tenant_by_slug(slug: str) -> None:
+    """Delete a workspace from another process (its rows are committed, unlike a test's)."""
+    result = run_kefu(
+        "shell",
+        "-c",
+        "from tenants.models import Tenant\n"
+        "from tenants.services import tenant_delete\n"
+        f"[tenant_delete(tenant=t) for t in Tenant.objects.filter(slug={slug!r})]",
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def run_worker_until_idle(queue: str, *, threads: int = 1, timeout_ms: int = 120_000) -> None:
+    """Run a real dramatiq worker on ``queue`` until every message on it was processed."""
+    import dramatiq
+    from dramatiq import Worker
+
+    broker = dramatiq.get_broker()
+    worker = Worker(broker, queues={queue}, worker_threads=threads, worker_timeout=100)
+    worker.start()
+    try:
+        broker.join(queue, timeout=timeout_ms)
+        worker.join()
+    finally:
+        worker.stop()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import run_kefu
+from tests.helpers import delete_tenant_by_slug, run_kefu
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
@@ -15,14 +15,7 @@ def demo(live_kefu):
     result = run_kefu("shell", "-c", "from kefu.core.demo import demo_seed; demo_seed()")
     assert result.returncode == 0, result.stderr
     yield live_kefu
-    result = run_kefu(
-        "shell",
-        "-c",
-        "from tenants.models import Tenant\n"
-        "from tenants.services import tenant_delete\n"
-        "[tenant_delete(tenant=t) for t in Tenant.objects.filter(slug='demo')]",
-    )
-    assert result.returncode == 0, result.stderr
+    delete_tenant_by_slug("demo")
 
 
 def test_customer_searches_in_chinese_and_english_and_votes(demo, browser, screenshot):

@@ -9,7 +9,7 @@ import secrets
 import pytest
 
 from tests.conftest import PASSWORD
-from tests.helpers import run_kefu
+from tests.helpers import delete_tenant_by_slug
 
 # django_db: makes pytest-django create the test database when this file runs alone. The
 # browser talks to separate server processes, so everything here is committed for real and the
@@ -21,14 +21,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 def slug():
     slug = f"e2e-{secrets.token_hex(3)}"
     yield slug
-    result = run_kefu(
-        "shell",
-        "-c",
-        "from tenants.models import Tenant\n"
-        "from tenants.services import tenant_delete\n"
-        f"[tenant_delete(tenant=t) for t in Tenant.objects.filter(slug={slug!r})]",
-    )
-    assert result.returncode == 0, result.stderr
+    delete_tenant_by_slug(slug)
 
 
 def _sign_up(page, live_kefu, slug: str, screenshot) -> None:

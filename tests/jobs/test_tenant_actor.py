@@ -8,12 +8,12 @@ import uuid
 import dramatiq
 import pytest
 from django.db import connection, transaction
-from dramatiq import Worker
 
 from kefu.jobs import TenantActorError, enqueue_on_commit, tenant_actor
 from kefu.kb.models import Article
 from kefu.tenancy import public_context, schema_context, tenant_context
 from tenants.models import Tenant
+from tests.helpers import run_worker_until_idle
 
 QUEUE = "test-tenant-probe"
 seen: list[tuple[str, list[str]]] = []
@@ -53,13 +53,7 @@ def test_job_enqueued_in_tenant_a_runs_in_tenant_a_through_a_real_worker(committ
     with tenant_context(tenants["beta"]):
         record_visible_articles.send(marker)
 
-    worker = Worker(broker, queues={QUEUE}, worker_threads=2, worker_timeout=100)
-    worker.start()
-    try:
-        broker.join(QUEUE, timeout=30_000)
-        worker.join()
-    finally:
-        worker.stop()
+    run_worker_until_idle(QUEUE, threads=2, timeout_ms=30_000)
 
     assert sorted(seen) == [("t_alpha", ["Alpha only"]), ("t_beta", [])]
 

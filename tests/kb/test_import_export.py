@@ -9,7 +9,6 @@ import zipfile
 import dramatiq
 import pytest
 from django.core.files.base import ContentFile
-from dramatiq import Worker
 
 from kefu.accounts.models import User
 from kefu.kb.jobs import article_import_job
@@ -20,6 +19,7 @@ from kefu.search.models import SearchEntry, SearchTerm
 from kefu.tenancy import tenant_context
 from tenants.models import Tenant
 from tests.conftest import host
+from tests.helpers import run_worker_until_idle
 
 CSV_WITH_BAD_ROWS = (
     "title,body,language,category,tags,status\n"
@@ -29,17 +29,6 @@ CSV_WITH_BAD_ROWS = (
     "Bad language row,Body,klingon,,,\n"
     "Bad status row,Body,en,,,shouting\n"
 ).encode()
-
-
-def _run_worker(queue: str) -> None:
-    broker = dramatiq.get_broker()
-    worker = Worker(broker, queues={queue}, worker_threads=1, worker_timeout=100)
-    worker.start()
-    try:
-        broker.join(queue, timeout=120_000)
-        worker.join()
-    finally:
-        worker.stop()
 
 
 @pytest.fixture
@@ -65,7 +54,7 @@ def test_import_job_keeps_good_rows_and_reports_bad_ones_through_a_real_worker(c
     dramatiq.get_broker().flush("imports")
     with tenant_context(tenant):
         article_import_job.send(article_import.pk)
-    _run_worker("imports")
+    run_worker_until_idle("imports")
 
     with tenant_context(tenant):
         article_import.refresh_from_db()

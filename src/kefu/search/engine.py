@@ -80,6 +80,14 @@ class SearchResults:
         return [hit.article for hit in self.hits]
 
 
+def _language_clause(language: str | None, params: dict[str, object], keyword: str) -> str:
+    """SQL restricting results to one language (``keyword`` is WHERE or AND), or nothing."""
+    if not language:
+        return ""
+    params["language"] = language
+    return f"{keyword} a.language = %(language)s"
+
+
 def _idf(entry_count: int, total: int) -> float:
     return math.log(1 + (total - entry_count + 0.5) / (entry_count + 0.5))
 
@@ -101,10 +109,7 @@ def _text_scores(query_terms: list[str], *, language: str | None) -> list[tuple[
         "per_term": PER_TERM_POSTINGS,
         "limit": CANDIDATES,
     }
-    language_filter = ""
-    if language:
-        language_filter = "WHERE a.language = %(language)s"
-        params["language"] = language
+    language_filter = _language_clause(language, params, "WHERE")
     with connection.cursor() as cursor:
         cursor.execute(_BM25_SQL.format(language_filter=language_filter), params)
         return [(article_id, float(score)) for article_id, score in cursor.fetchall()]
@@ -136,10 +141,7 @@ def _semantic_scores(
     if vector is None:
         return {}
     params: dict[str, object] = {"vector": str(vector), "limit": SEMANTIC_CANDIDATES}
-    language_filter = ""
-    if language:
-        language_filter = "AND a.language = %(language)s"
-        params["language"] = language
+    language_filter = _language_clause(language, params, "AND")
     with connection.cursor() as cursor:
         cursor.execute(_NEAREST_SQL.format(language_filter=language_filter), params)
         similarities = {pk: float(value) for pk, value in cursor.fetchall()}
