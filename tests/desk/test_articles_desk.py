@@ -95,3 +95,46 @@ def test_stale_articles_are_flagged_until_reviewed(
     )  # fmt: skip
     after = client.get("/desk/articles/?stale=1", HTTP_HOST=host(tenant_a)).content.decode()
     assert 'data-title="Old answer"' not in after
+
+
+def test_admin_sets_half_life_stale_days_and_custom_words(
+    client, tenant_a, make_user, login_as, django_capture_on_commit_callbacks
+):
+    from kefu.desk.models import WorkspaceSettings
+    from kefu.search import segment
+    from kefu.search.index import custom_words
+
+    login_as(tenant_a, make_user(tenant_a, User.Role.ADMIN))
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(
+            "/desk/settings/knowledge-base/",
+            {
+                "popularity_half_life_days": "7",
+                "stale_after_days": "90",
+                "custom_words": "客服宝\n云盘Pro",
+            },
+            HTTP_HOST=host(tenant_a),
+        )
+    assert response.status_code == 302
+    assert len(callbacks) == 1, "the index is rebuilt by a job"
+    with tenant_context(tenant_a):
+        saved = WorkspaceSettings.objects.get()
+        assert (saved.popularity_half_life_days, saved.stale_after_days) == (7.0, 90)
+        assert set(custom_words()) == {"客服宝", "云盘Pro"}
+        assert "客服宝" in segment.terms("客服宝怎么开通", custom_words=custom_words())
+    with django_capture_on_commit_callbacks() as again:
+        client.post(
+            "/desk/settings/knowledge-base/",
+            {
+                "popularity_half_life_days": "7",
+                "stale_after_days": "90",
+                "custom_words": "云盘Pro\n客服宝",
+            },
+            HTTP_HOST=host(tenant_a),
+        )
+    assert again == [], "an unchanged dictionary needs no rebuild"
+
+
+def test_agents_cannot_change_knowledge_base_settings(client, tenant_a, make_user, login_as):
+    login_as(tenant_a, make_user(tenant_a, User.Role.AGENT))
+    assert client.get("/desk/settings/knowledge-base/", HTTP_HOST=host(tenant_a)).status_code == 403

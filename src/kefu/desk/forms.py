@@ -131,3 +131,30 @@ class ArticleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["tags"] = ", ".join(self.instance.tags or [])
+
+
+class KnowledgeBaseSettingsForm(forms.ModelForm):
+    custom_words = forms.CharField(
+        label=_("Custom dictionary"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "One word per line: product names and terms that Chinese search must keep whole."
+        ),
+    )
+
+    class Meta:
+        model = WorkspaceSettings
+        fields = ["popularity_half_life_days", "stale_after_days"]
+
+    def clean_custom_words(self) -> list[str]:
+        words = [line.strip() for line in self.cleaned_data["custom_words"].splitlines()]
+        words = [word for word in words if word]
+        too_long = [word for word in words if len(word) > 50]
+        if too_long:
+            raise ValidationError(
+                _("Words are at most 50 characters: %(word)s") % {"word": too_long[0]}
+            )
+        if len(words) > 2000:
+            raise ValidationError(_("At most 2,000 words."))
+        return words

@@ -22,6 +22,11 @@ urlpatterns = [
         name="category_delete",
     ),
     path("settings/email/", views.email_settings, name="email"),
+    path(
+        "settings/knowledge-base/",
+        views.knowledge_base_settings,
+        name="knowledge_base_settings",
+    ),
     path("search/", views.search_insights, name="search_insights"),
     path("articles/", views.article_list, name="article_list"),
     path("articles/new/", views.article_edit, name="article_new"),

@@ -429,3 +429,26 @@ def article_preview(request: HttpRequest) -> JsonResponse:
     from kefu.kb.content import render_markdown
 
     return JsonResponse({"html": render_markdown(request.POST.get("body", "")[:200_000])})
+
+
+@admin_required
+def knowledge_base_settings(request: HttpRequest) -> HttpResponse:
+    from kefu.desk.forms import KnowledgeBaseSettingsForm
+    from kefu.jobs import enqueue_on_commit
+    from kefu.search.index import custom_words, custom_words_replace
+    from kefu.search.jobs import search_reindex_job
+
+    form = KnowledgeBaseSettingsForm(
+        request.POST or None,
+        instance=workspace_settings_get(),
+        initial={"custom_words": "\n".join(sorted(custom_words()))},
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            if custom_words_replace(form.cleaned_data["custom_words"]):
+                enqueue_on_commit(search_reindex_job)
+                messages.info(request, _("Search is being rebuilt with the new dictionary."))
+        messages.success(request, _("Knowledge base settings saved."))
+        return redirect("desk:knowledge_base_settings")
+    return render(request, "desk/knowledge_base_settings.html", {"form": form})

@@ -197,3 +197,16 @@ def index_stats() -> tuple[int, float]:
         stats = (int(count), float(average))
         cache.set(_STATS_KEY, stats, 600)
     return stats
+
+
+@transaction.atomic
+def custom_words_replace(words: list[str]) -> bool:
+    """Set the tenant's dictionary; True if it changed (the index then needs rebuilding)."""
+    wanted = {word.strip() for word in words if word.strip()}
+    current = set(CustomWord.objects.values_list("word", flat=True))
+    if wanted == current:
+        return False
+    CustomWord.objects.exclude(word__in=wanted).delete()
+    CustomWord.objects.bulk_create([CustomWord(word=word) for word in wanted - current])
+    custom_words_changed()
+    return True
