@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from kefu.accounts import views as account_views
+from kefu.api import articles as api_articles
 from kefu.core import views
 from kefu.desk import views as desk_views
 from kefu.portal import views as portal
@@ -19,6 +20,9 @@ urlpatterns = [
     path("search/", portal.search_page, name="search"),
     path("search/suggest/", portal.search_suggest, name="search_suggest"),
     path("api/v1/search", portal.api_search, name="api_search"),
+    path("api/v1/articles", api_articles.article_collection, name="api_articles"),
+    path("api/v1/articles/<int:article_id>", api_articles.article_item, name="api_article"),
+    path("api/v1/openapi.json", api_articles.openapi, name="api_openapi"),
     path("sitemap.xml", portal.sitemap, name="sitemap"),
     path("widget.js", portal.widget_script, name="widget_script"),
     path("widget/", portal.widget_panel, name="widget"),

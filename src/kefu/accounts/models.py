@@ -74,3 +74,24 @@ class Invitation(models.Model):
             and self.revoked_at is None
             and self.expires_at > timezone.now()
         )
+
+
+class ApiToken(models.Model):
+    """A staff member's key for the REST API (tenant schema). Only its SHA-256 is stored; the
+    token is shown once when created. Acts with its owner's role; dies with their account."""
+
+    name = models.CharField(_("name"), max_length=100)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=12)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

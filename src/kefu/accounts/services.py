@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kefu.accounts.models import Invitation, User
+from kefu.accounts.models import ApiToken, Invitation, User
 from kefu.jobs import enqueue_on_commit
 
 _INVITATION_SALT = "kefu.accounts.invitation"
@@ -163,3 +163,42 @@ def user_deactivate(*, user: User, actor: User) -> int:
 def user_reactivate(*, user: User) -> None:
     user.is_active = True
     user.save(update_fields=["is_active"])
+
+
+# --- API tokens -------------------------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new token for a staff member; returns it with the secret, which is never stored."""
+    if not user.is_desk_user:
+        raise AccountError(_("Only staff can have API tokens."))
+    secret = "kefu_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name.strip()[:100] or "API", token_hash=_token_hash(secret),
+        prefix=secret[:12],
+    )  # fmt: skip
+    return token, secret
+
+
+def api_token_authenticate(secret: str) -> User | None:
+    """The active staff member a token belongs to, or None."""
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=_token_hash(secret), revoked_at=None)
+        .first()
+    )
+    if token is None or not token.user.is_active or not token.user.is_desk_user:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user
+
+
+def api_token_revoke(*, token: ApiToken) -> None:
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())

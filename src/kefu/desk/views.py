@@ -452,3 +452,22 @@ def knowledge_base_settings(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Knowledge base settings saved."))
         return redirect("desk:knowledge_base_settings")
     return render(request, "desk/knowledge_base_settings.html", {"form": form})
+
+
+@staff_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """Each staff member's own API tokens; a new token's secret is shown once, here."""
+    from kefu.accounts.models import ApiToken
+    from kefu.accounts.services import api_token_create, api_token_revoke
+
+    secret = ""
+    if request.method == "POST":
+        revoke = request.POST.get("revoke", "")
+        if revoke.isdigit():
+            token = get_object_or_404(ApiToken, pk=int(revoke), user=request.user)
+            api_token_revoke(token=token)
+            messages.success(request, _("Token revoked."))
+            return redirect("desk:api_tokens")
+        _token, secret = api_token_create(user=request.user, name=request.POST.get("name", ""))
+    tokens = ApiToken.objects.filter(user=request.user, revoked_at=None)
+    return render(request, "desk/api_tokens.html", {"tokens": tokens, "secret": secret})
