@@ -91,3 +91,23 @@ def test_category_page_orders_by_popularity_after_votes_and_views(client, tenant
             article_record_view(article=loved, visitor_key=visitor)
             article_vote(article=loved, visitor_key=visitor, helpful=True)
     assert order() == ["Loved article", "Quiet article"]
+
+
+def test_co_read_articles_become_related_even_without_shared_words(
+    client, tenant_a, make_article, settings
+):
+    from kefu.kb.related import related_refresh
+
+    settings.KEFU_SEMANTIC_SEARCH = False
+    invoice = make_article(tenant_a, "Invoice copies", "download invoices")
+    vat = make_article(tenant_a, "Tax numbers", "add your registration code")
+    make_article(tenant_a, "Shipping times", "parcels arrive")
+    with tenant_context(tenant_a):
+        for visitor in ("a", "b", "c"):
+            article_record_view(article=invoice, visitor_key=visitor)
+            article_record_view(article=vat, visitor_key=visitor)
+        assert related_refresh() >= 2
+    page = client.get(invoice.get_absolute_url(), HTTP_HOST=host(tenant_a)).content.decode()
+    related = page.split('id="related-articles"')[1].split("</ul>")[0]
+    assert "Tax numbers" in related
+    assert "Shipping times" not in related

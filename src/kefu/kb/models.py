@@ -203,3 +203,23 @@ class GuidedOutcome(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} {'solved' if self.solved else 'not solved'}"
+
+
+class RelatedArticle(models.Model):
+    """Precomputed "related articles": similar text and read by the same people. Refreshed by
+    a job (``kb.related.related_refresh``); the article page falls back to live similarity."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_links")
+    related = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    text_score = models.FloatField(default=0.0)
+    coread_score = models.FloatField(default=0.0)
+
+    class Meta:
+        ordering = ["-score"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "related"], name="kb_related_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} -> {self.related_id}"

@@ -71,6 +71,15 @@ def category_detail(request: HttpRequest, category_id: int, slug: str) -> HttpRe
 
 
 def related_articles(article: Article) -> list[Article]:
+    """Precomputed (text + co-reading) when the refresh job has run, else similar text now."""
+    precomputed = [
+        link.related
+        for link in article.related_links.select_related("related").filter(
+            related__status=Article.Status.PUBLISHED
+        )[:RELATED_LIMIT]
+    ]
+    if precomputed:
+        return precomputed
     results = search(article.title, limit=RELATED_LIMIT + 1, log=False)
     return [hit.article for hit in results.hits if hit.article.pk != article.pk][:RELATED_LIMIT]
 
