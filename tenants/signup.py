@@ -6,7 +6,6 @@ owner in there itself: cookies are host-only, so the new host must set its own s
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from django.utils import timezone
 
 from kefu.accounts.models import User
 from kefu.accounts.services import split_full_name, user_create
+from kefu.core.tokens import token_digest
 from kefu.tenancy import public_context, tenant_context
 from tenants.models import LoginHandoff, Tenant
 from tenants.services import tenant_provision
@@ -32,10 +32,6 @@ class SignupResult:
     handoff_token: str
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def handoff_create(*, tenant: Tenant, user_id: int, next_path: str = "/desk/") -> str:
     """A fresh one-time sign-in token for ``user_id`` of ``tenant``."""
     token = secrets.token_urlsafe(32)
@@ -43,7 +39,7 @@ def handoff_create(*, tenant: Tenant, user_id: int, next_path: str = "/desk/") -
         LoginHandoff.objects.create(
             tenant=tenant,
             user_id=user_id,
-            token_hash=_token_hash(token),
+            token_hash=token_digest(token),
             next_path=next_path,
             expires_at=timezone.now() + timedelta(seconds=settings.KEFU_HANDOFF_TTL_SECONDS),
         )
@@ -56,7 +52,7 @@ def handoff_consume(*, tenant: Tenant, token: str) -> LoginHandoff | None:
     with public_context(), transaction.atomic():
         handoff = (
             LoginHandoff.objects.select_for_update()
-            .filter(tenant=tenant, token_hash=_token_hash(token))
+            .filter(tenant=tenant, token_hash=token_digest(token))
             .first()
         )
         if handoff is None or handoff.used_at is not None or handoff.expires_at <= now:

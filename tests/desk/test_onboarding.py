@@ -107,3 +107,13 @@ def test_a_logo_that_is_not_an_image_is_refused(
     )
     assert response.status_code == 200
     assert "Upload a PNG, JPEG, GIF or WebP image." in response.content.decode()
+
+
+def test_email_page_names_the_workspaces_platform_address(client, tenant_a, make_user, login_as):
+    from tenants.models import Domain
+
+    Domain.objects.create(domain="help.alpha.example", tenant=tenant_a, is_primary=False)
+    login_as(tenant_a, make_user(tenant_a, User.Role.ADMIN))
+    for hostname in (host(tenant_a), "help.alpha.example"):
+        page = client.get("/desk/settings/email/", HTTP_HOST=hostname).content.decode()
+        assert "<code>support@alpha.localhost</code>" in page

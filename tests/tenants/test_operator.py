@@ -167,3 +167,20 @@ def test_audit_log_page_lists_entries(operator_client, tenant_a):
     page = operator_client.get("/operator/audit/", HTTP_HOST="localhost").content.decode()
     assert "ops@kefu.example" in page
     assert "Suspended" in page
+
+
+@pytest.mark.parametrize(
+    "path", ["/admin/tenants/tenant/", "/admin/tenants/domain/", "/admin/billing/plan/",
+             "/admin/tenants/auditentry/"],
+)  # fmt: skip
+def test_operators_manage_tenants_domains_and_plans_in_the_admin(operator, path):
+    from django.test import Client
+
+    admin_client = Client()
+    with public_context():
+        operator.is_superuser = True
+        operator.save()
+        admin_client.force_login(operator, backend="django.contrib.auth.backends.ModelBackend")
+    response = admin_client.get(path, HTTP_HOST="localhost")
+    assert response.status_code == 200
+    assert Client().get(path, HTTP_HOST="localhost").status_code == 302  # nobody else

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.accounts.models import ApiToken, Invitation, User
+from kefu.core.tokens import token_digest
 from kefu.jobs import enqueue_on_commit
 
 _INVITATION_SALT = "kefu.accounts.invitation"
@@ -168,12 +169,6 @@ def user_reactivate(*, user: User) -> None:
 # --- API tokens -------------------------------------------------------------------------------
 
 
-def _token_hash(token: str) -> str:
-    import hashlib
-
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @transaction.atomic
 def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """A new token for a staff member; returns it with the secret, which is never stored."""
@@ -181,7 +176,7 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
         raise AccountError(_("Only staff can have API tokens."))
     secret = "kefu_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name.strip()[:100] or "API", token_hash=_token_hash(secret),
+        user=user, name=name.strip()[:100] or "API", token_hash=token_digest(secret),
         prefix=secret[:12],
     )  # fmt: skip
     return token, secret
@@ -191,7 +186,7 @@ def api_token_authenticate(secret: str) -> User | None:
     """The active staff member a token belongs to, or None."""
     token = (
         ApiToken.objects.select_related("user")
-        .filter(token_hash=_token_hash(secret), revoked_at=None)
+        .filter(token_hash=token_digest(secret), revoked_at=None)
         .first()
     )
     if token is None or not token.user.is_active or not token.user.is_desk_user:

@@ -126,25 +126,17 @@ def demo_seed() -> tuple[Tenant, list[DemoAccount]]:
             for name, slug, position in CATEGORIES
         }
         saved = {}
-        for title, key, language, category, body in ARTICLES:
-            saved[key] = article_save(
-                title=title,
-                body=body,
-                language=language,
-                category=categories[category],
-                status=Article.Status.PUBLISHED,
-                index_now=True,
-            )
-        for title, key, language, category, outline in GUIDED:
-            saved[key] = article_save(
-                kind=Article.Kind.GUIDED,
-                title=title,
-                body=outline,
-                language=language,
-                category=categories[category],
-                status=Article.Status.PUBLISHED,
-                index_now=True,
-            )
+        for kind, rows in ((Article.Kind.ARTICLE, ARTICLES), (Article.Kind.GUIDED, GUIDED)):
+            for title, key, language, category, body in rows:
+                saved[key] = article_save(
+                    kind=kind,
+                    title=title,
+                    body=body,
+                    language=language,
+                    category=categories[category],
+                    status=Article.Status.PUBLISHED,
+                    index_now=True,
+                )
         for translation, original in TRANSLATIONS:
             saved[translation].translation_of = saved[original]
             saved[translation].save(update_fields=["translation_of"])

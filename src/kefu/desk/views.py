@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -160,9 +161,8 @@ def email_settings(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("Email settings saved."))
         return redirect("desk:email")
-    platform_address = f"support@{request.tenant.slug}.{request.get_host().split(':')[0]}"
-    if request.tenant.slug and not request.get_host().startswith(f"{request.tenant.slug}."):
-        platform_address = f"support@{request.tenant.get_primary_domain()}"
+    # The platform's address for this workspace, whatever host (custom domain) the admin uses.
+    platform_address = f"support@{request.tenant.slug}.{settings.ROOT_DOMAIN}"
     return render(request, "desk/email.html", {"form": form, "platform_address": platform_address})
 
 

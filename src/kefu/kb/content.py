@@ -39,3 +39,19 @@ def render_markdown(text: str) -> str:
 
 def html_to_text(value: str) -> str:
     return _SPACE.sub(" ", html.unescape(_TAGS.sub(" ", value))).strip()
+
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
+
+
+def detect_language(text: str) -> str:
+    """zh-hans if the text has Chinese characters, else en (the two languages Kefu serves)."""
+    from kefu.kb.models import Language
+
+    return Language.ZH_HANS if _CJK.search(text) else Language.EN
+
+
+def first_sentence(text: str) -> str:
+    """The title an FAQ entry gets when it has an answer but no question."""
+    return _SENTENCE_END.split(text.strip(), maxsplit=1)[0]

@@ -28,11 +28,3 @@ def log2_add(current: float, addition: float) -> float:
         return addition
     high, low = max(current, addition), min(current, addition)
     return high + math.log2(1 + 2 ** (low - high))
-
-
-def decayed_score(log2_sum: float, *, now: datetime, half_life_days: float) -> float:
-    """The decayed score as of ``now`` (for display; ordering uses the log directly)."""
-    if log2_sum == 0.0:
-        return 0.0
-    days = (now - EPOCH).total_seconds() / 86400
-    return 2 ** (log2_sum - days / half_life_days)

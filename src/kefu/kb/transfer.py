@@ -19,12 +19,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kefu.kb.content import detect_language, first_sentence
 from kefu.kb.models import Article, ArticleImport, Category, Language
 
 MAX_ROWS = 20_000
 MAX_TITLE = 300
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
 _LANGUAGES = {"en": Language.EN, "zh": Language.ZH_HANS, "zh-hans": Language.ZH_HANS,
               "zh-cn": Language.ZH_HANS, "zh_hans": Language.ZH_HANS}  # fmt: skip
 CSV_COLUMNS = ["title", "body", "language", "category", "tags", "status", "summary"]
@@ -113,7 +112,7 @@ def _clean(row: Row, default_language: str) -> dict[str, object]:
     title = _text(data.get("title")) or _text(data.get("question"))
     body = _text(data.get("body")) or _text(data.get("answer"))
     if not title and body:
-        title = _SENTENCE_END.split(body, maxsplit=1)[0]
+        title = first_sentence(body)
     if not title:
         raise ValueError(_("A title (or question) is required."))
     if len(title) > MAX_TITLE:
@@ -123,11 +122,7 @@ def _clean(row: Row, default_language: str) -> dict[str, object]:
         raise ValueError(
             _("Unknown language %(language)r: use en or zh-hans.") % {"language": raw_language}
         )
-    language = (
-        _LANGUAGES.get(raw_language)
-        or default_language
-        or (Language.ZH_HANS if _CJK.search(title + body) else Language.EN)
-    )
+    language = _LANGUAGES.get(raw_language) or default_language or detect_language(title + body)
     status = _text(data.get("status")).lower()
     if status and status not in Article.Status.values:
         raise ValueError(_("Unknown status %(status)r.") % {"status": status})

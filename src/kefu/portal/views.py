@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -80,8 +81,16 @@ def related_articles(article: Article) -> list[Article]:
     ]
     if precomputed:
         return precomputed
-    results = search(article.title, limit=RELATED_LIMIT + 1, log=False)
-    return [hit.article for hit in results.hits if hit.article.pk != article.pk][:RELATED_LIMIT]
+    # Until the refresh job has run: similar text, computed once per article per ten minutes
+    # rather than on every page view (the cache key carries the tenant).
+    cache_key = f"portal:related:{article.pk}"
+    related_ids = cache.get(cache_key)
+    if related_ids is None:
+        hits = search(article.title, limit=RELATED_LIMIT + 1, log=False).hits
+        related_ids = [hit.article.pk for hit in hits if hit.article.pk != article.pk]
+        cache.set(cache_key, related_ids[:RELATED_LIMIT], 600)
+    by_id = article_list_published().in_bulk(related_ids)
+    return [by_id[pk] for pk in related_ids if pk in by_id]
 
 
 def article_detail(request: HttpRequest, article_id: int, slug: str) -> HttpResponse:

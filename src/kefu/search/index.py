@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from kefu.kb.content import html_to_text
 from kefu.kb.models import Article
 from kefu.search import embeddings, segment
-from kefu.search.models import CustomWord, LearnedPhrasing, SearchEntry
+from kefu.search.models import CustomWord, LearnedPhrasing, SearchEntry, SearchPosting
 
 K1 = 1.2
 B = 0.75
@@ -77,7 +77,11 @@ def _adjust_term_counts(delta: Counter[str]) -> None:
 
 
 def _write_entries(entries: list[SearchEntry], passages: list[str]) -> None:
-    vectors = embeddings.embed_passages(passages) if entries else None
+    """Store entries (each carrying its unsaved ``counts``), their postings, their embeddings,
+    and the document frequencies they add."""
+    if not entries:
+        return
+    vectors = embeddings.embed_passages(passages)
     if vectors is not None:
         for entry, vector in zip(entries, vectors, strict=True):
             entry.embedding = vector
@@ -86,17 +90,10 @@ def _write_entries(entries: list[SearchEntry], passages: list[str]) -> None:
     average_length = (total * average + batch_length) / max(total + len(entries), 1)
     SearchEntry.objects.bulk_create(entries, batch_size=1000)
     _write_postings(entries, max(average_length, 1.0))
-    ids = [entry.pk for entry in entries]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            UPDATE search_searchentry
-               SET document = to_tsvector('simple', array_to_string(
-                     ARRAY(SELECT jsonb_object_keys(term_counts)), ' '))
-             WHERE id = ANY(%s)
-            """,
-            [ids],
-        )
+    delta: Counter[str] = Counter()
+    for entry in entries:
+        delta.update(dict.fromkeys(entry.counts, 1))
+    _adjust_term_counts(delta)
     cache.delete(_STATS_KEY)
 
 
@@ -110,7 +107,7 @@ def _write_postings(entries: list[SearchEntry], average_length: float) -> None:
         copy_sql = "COPY search_searchposting (entry_id, article_id, term, weight) FROM STDIN"
         with cursor.cursor.copy(copy_sql) as copy:
             for entry in entries:
-                for term, count in entry.term_counts.items():
+                for term, count in entry.counts.items():
                     copy.write_row(
                         (entry.pk, entry.article_id, term,
                          bm25_weight(count, entry.length, average_length))
@@ -118,10 +115,10 @@ def _write_postings(entries: list[SearchEntry], average_length: float) -> None:
 
 
 def _remove_entries(queryset) -> None:
+    """Delete entries (their postings go with them) and the document frequencies they held."""
     delta: Counter[str] = Counter()
-    for term_counts in queryset.values_list("term_counts", flat=True):
-        for term in term_counts:
-            delta[term] -= 1
+    for term in SearchPosting.objects.filter(entry__in=queryset).values_list("term", flat=True):
+        delta[term] -= 1
     queryset.delete()
     _adjust_term_counts(delta)
     cache.delete(_STATS_KEY)
@@ -136,12 +133,10 @@ def articles_index(articles: Iterable[Article]) -> int:
     words = custom_words()
     entries: list[SearchEntry] = []
     passages: list[str] = []
-    delta: Counter[str] = Counter()
     published = [a for a in articles if a.status == Article.Status.PUBLISHED]
     phrasings = LearnedPhrasing.objects.filter(article__in=published).select_related("article")
     for article in published:
-        counts = article_terms(article, words)
-        entries.append(_entry(article, SearchEntry.Kind.ARTICLE, counts))
+        entries.append(_entry(article, SearchEntry.Kind.ARTICLE, article_terms(article, words)))
         passages.append(article_passage(article))
     for phrasing in phrasings:
         counts = Counter(segment.terms(phrasing.text, custom_words=words))
@@ -149,11 +144,17 @@ def articles_index(articles: Iterable[Article]) -> int:
             _entry(phrasing.article, SearchEntry.Kind.PHRASING, counts, phrasing=phrasing)
         )
         passages.append(phrasing.text)
-    for entry in entries:
-        delta.update(dict.fromkeys(entry.term_counts, 1))
-    _adjust_term_counts(delta)
     _write_entries(entries, passages)
     return len(entries)
+
+
+def articles_index_all(*, batch: int = 500) -> tuple[int, int]:
+    """Rebuild the whole index of the current tenant; returns (articles, entries)."""
+    ids = list(Article.objects.values_list("pk", flat=True).order_by("pk"))
+    entries = 0
+    for start in range(0, len(ids), batch):
+        entries += articles_index(Article.objects.filter(pk__in=ids[start : start + batch]))
+    return len(ids), entries
 
 
 def article_passage(article: Article) -> str:
@@ -164,27 +165,25 @@ def article_passage(article: Article) -> str:
 
 @transaction.atomic
 def phrasing_index(phrasing: LearnedPhrasing) -> None:
-    _remove_entries(SearchEntry.objects.filter(phrasing=phrasing))
+    phrasing_unindex(phrasing)
     if phrasing.article.status != Article.Status.PUBLISHED:
         return
     counts = Counter(segment.terms(phrasing.text, custom_words=custom_words()))
-    if not counts:
-        return
-    entry = _entry(phrasing.article, SearchEntry.Kind.PHRASING, counts, phrasing=phrasing)
-    _adjust_term_counts(Counter(dict.fromkeys(entry.term_counts, 1)))
-    _write_entries([entry], [phrasing.text])
+    if counts:
+        entry = _entry(phrasing.article, SearchEntry.Kind.PHRASING, counts, phrasing=phrasing)
+        _write_entries([entry], [phrasing.text])
+
+
+def phrasing_unindex(phrasing: LearnedPhrasing) -> None:
+    _remove_entries(SearchEntry.objects.filter(phrasing=phrasing))
 
 
 def _entry(
     article: Article, kind: str, counts: Counter[str], phrasing: LearnedPhrasing | None = None
 ) -> SearchEntry:
-    return SearchEntry(
-        article=article,
-        kind=kind,
-        phrasing=phrasing,
-        term_counts=dict(counts),
-        length=sum(counts.values()),
-    )
+    entry = SearchEntry(article=article, kind=kind, phrasing=phrasing, length=sum(counts.values()))
+    entry.counts = counts  # written as postings, not stored on the entry
+    return entry
 
 
 def index_stats() -> tuple[int, float]:

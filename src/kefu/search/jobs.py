@@ -22,9 +22,6 @@ def article_index_job(article_id: int) -> None:
 @tenant_actor(queue_name="search", max_retries=3, time_limit=3_600_000)
 def search_reindex_job() -> None:
     """Rebuild this tenant's whole index (after its custom dictionary changed)."""
-    from kefu.kb.models import Article
-    from kefu.search.index import articles_index
+    from kefu.search.index import articles_index_all
 
-    ids = list(Article.objects.values_list("pk", flat=True).order_by("pk"))
-    for start in range(0, len(ids), 500):
-        articles_index(Article.objects.filter(pk__in=ids[start : start + 500]))
+    articles_index_all()

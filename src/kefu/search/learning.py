@@ -39,8 +39,7 @@ def phrasing_learn(*, article: Article, query: str) -> LearnedPhrasing | None:
 @transaction.atomic
 def phrasing_forget(*, phrasing: LearnedPhrasing) -> None:
     """Remove a learned phrasing (and its index entry) — desk staff decide."""
-    from kefu.search.index import _remove_entries
-    from kefu.search.models import SearchEntry
+    from kefu.search.index import phrasing_unindex
 
-    _remove_entries(SearchEntry.objects.filter(phrasing=phrasing))
+    phrasing_unindex(phrasing)
     phrasing.delete()

@@ -6,8 +6,6 @@ customers have taught it ("learned phrasings"). An article's score is its best e
 
 from __future__ import annotations
 
-from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from pgvector.django import HnswIndex, VectorField
@@ -29,16 +27,13 @@ class SearchEntry(models.Model):
         on_delete=models.CASCADE,
         related_name="entry",
     )
-    #: term -> how often it occurs (for BM25); ``document`` holds the same terms for the index.
-    term_counts = models.JSONField(default=dict)
+    #: How many terms the entry has (BM25's document length); its terms are its postings.
     length = models.PositiveIntegerField(default=0)
-    document = SearchVectorField(null=True)
     #: Filled by the indexing job when semantic search is on; NULL means full-text only.
     embedding = VectorField(dimensions=384, null=True)
 
     class Meta:
         indexes = [
-            GinIndex(fields=["document"], name="search_entry_document"),
             HnswIndex(
                 fields=["embedding"],
                 name="search_entry_embedding",

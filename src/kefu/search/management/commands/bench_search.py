@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import random
-import re
 import secrets
 import statistics
 import time
@@ -23,8 +22,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test.utils import override_settings
 
-from kefu.kb.content import render_markdown
-from kefu.kb.models import Article, Language
+from kefu.kb.content import detect_language, first_sentence, render_markdown
+from kefu.kb.models import Article
 from kefu.kb.services import article_record_view, article_vote
 from kefu.search import embeddings
 from kefu.search.engine import search
@@ -33,8 +32,6 @@ from kefu.search.models import SearchEntry, SearchLog
 from kefu.tenancy import tenant_context
 from tenants.services import tenant_delete, tenant_provision
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
 BATCH = 1000
 
 
@@ -57,12 +54,8 @@ def _percentile(values: list[float], share: float) -> float:
 def _title_and_body(entry: dict[str, Any]) -> tuple[str, str]:
     question = (entry.get("question") or "").strip()
     answer = (entry.get("answer") or "").strip()
-    title = question or _SENTENCE_END.split(answer, maxsplit=1)[0]
+    title = question or first_sentence(answer)
     return title[:300], answer
-
-
-def _language_of(text: str) -> str:
-    return Language.ZH_HANS if _CJK.search(text) else Language.EN
 
 
 def _bulk_articles(rows: list[tuple[str, str]]) -> list[Article]:
@@ -75,7 +68,7 @@ def _bulk_articles(rows: list[tuple[str, str]]) -> list[Article]:
                 slug=f"a{start + offset}",
                 body=body,
                 body_html=render_markdown(body),
-                language=_language_of(title + body),
+                language=detect_language(title + body),
                 status=Article.Status.PUBLISHED,
             )
             for offset, (title, body) in enumerate(rows[start : start + BATCH])

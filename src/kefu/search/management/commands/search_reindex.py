@@ -11,12 +11,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from kefu.kb.models import Article
-from kefu.search.index import articles_index
+from kefu.search.index import articles_index_all
 from kefu.search.models import SearchEntry
 from kefu.tenancy import tenant_context
 from tenants.selectors import tenant_get_by_slug, tenant_list
-
-BATCH = 500
 
 
 class Command(BaseCommand):
@@ -45,10 +43,5 @@ class Command(BaseCommand):
                     SearchEntry.objects.exists() or not published.exists()
                 ):
                     continue
-                ids = list(Article.objects.values_list("pk", flat=True).order_by("pk"))
-                entries = 0
-                for start in range(0, len(ids), BATCH):
-                    entries += articles_index(
-                        Article.objects.filter(pk__in=ids[start : start + BATCH])
-                    )
-                self.stdout.write(f"{tenant.slug}: {len(ids)} articles, {entries} index entries")
+                articles, entries = articles_index_all()
+                self.stdout.write(f"{tenant.slug}: {articles} articles, {entries} index entries")
