@@ -4,7 +4,7 @@ all call ``search()``.
 Ranking fuses two signals, each over the article's own text and the phrasings customers taught
 it (an article scores as its best entry):
 
-- words: Okapi BM25, computed inside PostgreSQL over the rows the GIN index matches;
+- words: Okapi BM25 in PostgreSQL, from postings read per term in weight order;
 - meaning: cosine similarity of multilingual-e5-small embeddings (pgvector, HNSW), when on.
 
 Both are scaled to 0..1 among the query's candidates and weighted, then popularity (time-decayed

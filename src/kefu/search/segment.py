@@ -5,8 +5,8 @@
 - Latin text is lower-cased, stop words dropped, and Snowball-stemmed (English).
 - Mixed text is split into runs of each script first.
 
-PostgreSQL indexes the resulting terms with the ``simple`` configuration, so what Python scores
-and what the GIN index matches are exactly the same terms.
+The resulting terms are stored as postings in PostgreSQL (``search.SearchPosting``), so documents
+and queries always meet on exactly the same terms.
 """
 
 from __future__ import annotations
