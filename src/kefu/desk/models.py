@@ -51,6 +51,16 @@ class WorkspaceSettings(models.Model):
     stale_after_days = models.PositiveIntegerField(
         _("flag articles as stale after (days)"), default=180
     )
+    agents_pick_from_queue = models.BooleanField(
+        _("agents may take tickets from the queue by hand"),
+        default=False,
+        help_text=_("Off: tickets are only assigned by routing or by an admin."),
+    )
+    new_tickets_public = models.BooleanField(
+        _("new help center tickets are public"),
+        default=False,
+        help_text=_("Public tickets can be read, followed and searched by every customer."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -66,6 +66,14 @@ class Article(models.Model):
         related_name="+",
     )
     last_reviewed_at = models.DateTimeField(_("last reviewed"), null=True, blank=True)
+    source_ticket = models.ForeignKey(
+        "tickets.Ticket",
+        verbose_name=_("from ticket"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="published_articles",
+    )
     view_count = models.PositiveIntegerField(_("views"), default=0)
     helpful_count = models.PositiveIntegerField(_("helpful votes"), default=0)
     unhelpful_count = models.PositiveIntegerField(_("unhelpful votes"), default=0)

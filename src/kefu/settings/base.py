@@ -163,6 +163,7 @@ TENANT_APPS = [
     "kefu.kb",
     "kefu.search",
     "kefu.portal",
+    "kefu.contacts",
     "kefu.tickets",
     "kefu.desk",
 ]
