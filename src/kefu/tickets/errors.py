@@ -7,7 +7,7 @@ class TicketError(Exception):
     """A request that cannot be carried out (the message is translated and shown as is)."""
 
 
-class FieldErrors(TicketError):
+class FieldErrors(TicketError):  # noqa: N818 - plural: one message per field
     """Custom form fields that failed validation: ``errors`` maps field key to messages."""
 
     def __init__(self, errors: dict[str, list[str]]) -> None:

@@ -3,6 +3,7 @@ decide who answers and by when (forms, skills, SLA policies, business calendar).
 
 from kefu.tickets.models.activity import (
     DeflectionEvent,
+    OutboundNotice,
     SlaNotice,
     SubmissionDraft,
     TicketAttachment,
@@ -29,6 +30,7 @@ __all__ = [
     "CannedResponse",
     "DeflectionEvent",
     "Holiday",
+    "OutboundNotice",
     "SavedView",
     "SkillGroup",
     "SlaNotice",

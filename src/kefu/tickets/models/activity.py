@@ -169,6 +169,9 @@ class TicketView(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.day}"
+
 
 class SlaNotice(models.Model):
     """A sent SLA warning. Unique per ticket, target, kind and deadline, so the periodic check
@@ -197,6 +200,9 @@ class SlaNotice(models.Model):
                 fields=["ticket", "kind", "target", "due_at"], name="sla_notice_once"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.target} {self.kind}"
 
 
 class DeflectionEvent(models.Model):
@@ -259,6 +265,22 @@ class SubmissionDraft(models.Model):
         verbose_name = _("held submission")
         verbose_name_plural = _("held submissions")
 
+    def __str__(self) -> str:
+        return self.token[:8]
+
     @property
     def is_done(self) -> bool:
         return self.ticket_id is not None or self.deflection_id is not None
+
+
+class OutboundNotice(models.Model):
+    """A notification already sent, by a key such as ``reply:42:customer``: a retried job finds
+    its key taken and sends nothing."""
+
+    key = models.CharField(max_length=120, unique=True)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="notices")
+    recipient = models.EmailField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.key

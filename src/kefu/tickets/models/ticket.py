@@ -153,7 +153,7 @@ class Ticket(models.Model):
         return self.status in self.ACTIVE_STATUSES
 
     @property
-    def promised_at(self):  # noqa: ANN201 - datetime | None
+    def promised_at(self):
         """The deadline the customer is shown: first response until then, then resolution."""
         if self.status not in self.ACTIVE_STATUSES:
             return None

@@ -1,0 +1,1 @@
+"""Services that write tickets. One module per concern: creation, thread, changes, fields."""
