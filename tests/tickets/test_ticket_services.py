@@ -85,9 +85,7 @@ def test_custom_fields_are_stored_typed(make_ticket, tenant_a):
         assert attachment.file.read() == b"%PDF-1.4"
 
 
-def test_agent_reply_is_first_response_and_customer_reply_reopens(
-    make_ticket, make_user, tenant_a
-):
+def test_agent_reply_is_first_response_and_customer_reply_reopens(make_ticket, make_user, tenant_a):
     from kefu.tickets.services.changes import ticket_status_set
     from kefu.tickets.services.thread import ticket_reply
 
