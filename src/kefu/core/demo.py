@@ -94,6 +94,20 @@ GUIDED = [
     ),
 ]
 
+TICKET_CATEGORIES = [("Account 账户与登录", "Accounts 账户组"), ("Billing 账单", "Billing 账单组")]
+CANNED_RESPONSES = [
+    (
+        "Thanks, looking into it",
+        "Hi {{ customer.name }},\n\nThanks for reaching out about ticket #{{ ticket.number }}. "
+        "I'm looking into it now.\n\n{{ agent.name }}",
+    ),
+    (
+        "已收到，正在处理",
+        "{{ customer.name }}您好，\n\n您的工单 #{{ ticket.number }} 已收到，我们正在处理。\n\n"
+        "{{ agent.name }}",
+    ),
+]
+
 
 @dataclass(frozen=True)
 class DemoAccount:
@@ -140,7 +154,53 @@ def demo_seed() -> tuple[Tenant, list[DemoAccount]]:
         for translation, original in TRANSLATIONS:
             saved[translation].translation_of = saved[original]
             saved[translation].save(update_fields=["translation_of"])
+        _seed_support_desk()
     return tenant, accounts
+
+
+def _seed_support_desk() -> None:
+    """Ticket categories routed to skill groups, the agent online with both skills, business
+    hours with a holiday, SLA policies (a faster one for customers who tried self-service),
+    a custom field and canned responses. Runs inside the demo schema."""
+    import datetime
+
+    from kefu.tickets.models import (
+        AgentProfile,
+        BusinessCalendar,
+        CannedResponse,
+        Holiday,
+        SkillGroup,
+        SlaPolicy,
+        TicketCategory,
+        TicketField,
+    )
+
+    groups = {}
+    for position, (name, group_name) in enumerate(TICKET_CATEGORIES):
+        groups[name] = SkillGroup.objects.get_or_create(name=group_name)[0]
+        TicketCategory.objects.update_or_create(
+            name=name, defaults={"position": position, "skill_group": groups[name]}
+        )
+    billing = TicketCategory.objects.get(name="Billing 账单")
+    TicketField.objects.create(
+        category=billing, key="invoice", label="Invoice number 发票号", field_type="text"
+    )
+    agent = User.objects.get(role=User.Role.AGENT)
+    profile = AgentProfile.objects.create(
+        user=agent, availability=AgentProfile.Availability.ONLINE, languages=[], tiers=[]
+    )
+    profile.skill_groups.set(groups.values())
+    BusinessCalendar.objects.create(timezone="Asia/Shanghai")
+    Holiday.objects.create(date=datetime.date(2027, 1, 1), name="元旦 New Year's Day")
+    SlaPolicy.objects.create(
+        name="Tried self-service 自助优先", tried_self_service_only=True,
+        first_response_minutes=120, resolution_minutes=1440, position=0,
+    )  # fmt: skip
+    SlaPolicy.objects.create(
+        name="Standard 标准", first_response_minutes=240, resolution_minutes=2400, position=1
+    )
+    for title, body in CANNED_RESPONSES:
+        CannedResponse.objects.create(title=title, body=body)
 
 
 def operator_seed() -> DemoAccount | None:
