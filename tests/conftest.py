@@ -60,6 +60,12 @@ def _fresh_rate_limits() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(settings, tmp_path_factory) -> None:
+    """Uploaded files go to a folder of this test session, not the checkout's data folder."""
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"
+
+
 PASSWORD = "correct horse battery staple 42"
 
 

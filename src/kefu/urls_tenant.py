@@ -17,6 +17,7 @@ urlpatterns = [
     path(
         "categories/<int:category_id>-<str:slug>/", portal.category_detail, name="category_detail"
     ),
+    path("kb/files/<int:asset_id>/<str:filename>", portal.article_asset, name="article_asset"),
     path("search/", portal.search_page, name="search"),
     path("search/suggest/", portal.search_suggest, name="search_suggest"),
     path("api/v1/search", portal.api_search, name="api_search"),

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from kefu.desk import views
 
@@ -51,6 +51,7 @@ urlpatterns = [
         views.phrasing_forget_view,
         name="phrasing_forget",
     ),
+    path("", include("kefu.desk.urls_kb")),
     path("api-tokens/", views.api_tokens, name="api_tokens"),
     path("api/onboarding/", views.api_onboarding, name="api_onboarding"),
     path("api/team/", views.api_team, name="api_team"),

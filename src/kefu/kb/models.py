@@ -14,8 +14,19 @@ class Language(models.TextChoices):
 
 
 class Category(models.Model):
+    """A help center section. Categories form a tree (``parent``), ordered by position."""
+
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200, allow_unicode=True)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
     position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
@@ -102,6 +113,69 @@ class Article(models.Model):
         from django.urls import reverse
 
         return reverse("article_detail", kwargs={"article_id": self.pk, "slug": self.slug})
+
+
+class ArticleRevision(models.Model):
+    """One saved version of an article: what it said, who saved it, when. Restoring an old
+    version saves it again as the newest revision, so history only grows."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=300)
+    summary = models.CharField(max_length=500, blank=True)
+    body = models.TextField()
+    tags = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=20, choices=Article.Status.choices)
+    language = models.CharField(max_length=10, choices=Language.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    restored_from = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("article version")
+        verbose_name_plural = _("article versions")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="kb_revision_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} v{self.number}"
+
+
+def _asset_path(instance: ArticleAsset, filename: str) -> str:
+    # Under the tenant's own media folder (MEDIA_ROOT/<schema>/kb/...); the random part keeps
+    # names unguessable and unique.
+    import secrets
+
+    return f"kb/{secrets.token_hex(8)}/{filename}"
+
+
+class ArticleAsset(models.Model):
+    """An image or file uploaded for articles, served from the help center."""
+
+    file = models.FileField(_("file"), upload_to=_asset_path)
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("article file")
+        verbose_name_plural = _("article files")
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
 
 
 class ArticleView(models.Model):

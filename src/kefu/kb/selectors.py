@@ -3,8 +3,9 @@ published articles: every public read goes through ``article_list_published``.""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 
+from kefu.kb.categories import CategoryNode, category_tree
 from kefu.kb.models import Article, Category
 
 
@@ -27,10 +28,27 @@ def article_list_hot(*, language: str | None = None, limit: int = 8) -> list[Art
     return hot or list(article_list_published().order_by(*ordered)[:limit])
 
 
-def category_list_with_counts() -> QuerySet[Category]:
-    return Category.objects.annotate(
-        published_count=Count("articles", filter=Q(articles__status=Article.Status.PUBLISHED))
-    ).filter(published_count__gt=0)
+def _subtree_total(node: CategoryNode) -> int:
+    total = node.published + sum(_subtree_total(child) for child in node.children)
+    node.category.published_count = total
+    return total
+
+
+def category_list_with_counts(*, parent: Category | None = None) -> list[Category]:
+    """Top-level categories (or ``parent``'s children) that hold published articles anywhere
+    below them, each with ``published_count`` over its whole subtree, in position order."""
+    nodes = category_tree()
+    if parent is not None:
+        nodes = next((n.children for n in _walk(nodes) if n.category.pk == parent.pk), [])
+    return [node.category for node in nodes if _subtree_total(node) > 0]
+
+
+def _walk(nodes: list[CategoryNode]) -> list[CategoryNode]:
+    flat: list[CategoryNode] = []
+    for node in nodes:
+        flat.append(node)
+        flat.extend(_walk(node.children))
+    return flat
 
 
 def category_articles(*, category: Category) -> QuerySet[Article]:

@@ -6,11 +6,19 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from kefu.jobs import enqueue_on_commit
 from kefu.kb import guided, popularity
 from kefu.kb.content import render_markdown
-from kefu.kb.models import Article, ArticleView, ArticleVote, Category, GuidedOutcome
+from kefu.kb.models import (
+    Article,
+    ArticleRevision,
+    ArticleView,
+    ArticleVote,
+    Category,
+    GuidedOutcome,
+)
 
 
 def _slug_for(title: str) -> str:
@@ -64,6 +72,7 @@ def article_save(
         article.last_reviewed_at = timezone.now()
     article.full_clean(exclude=["slug", "body_html", "flow"])
     article.save()
+    revision_record(article=article, editor=author)
     if not index:
         return article  # the caller indexes in bulk
     if index_now:
@@ -182,3 +191,47 @@ def articles_set_status(*, article_ids: list[int], status: str) -> int:
 
 def article_mark_reviewed(*, article: Article) -> None:
     Article.objects.filter(pk=article.pk).update(last_reviewed_at=timezone.now())
+
+
+_REVISED_FIELDS = ("title", "summary", "body", "tags", "status", "language")
+
+
+def revision_record(
+    *, article: Article, editor=None, restored_from: int | None = None
+) -> ArticleRevision | None:
+    """Keep the article's current content as its newest version, unless nothing changed."""
+    latest = article.revisions.order_by("-number").first()
+    if (
+        latest is not None
+        and restored_from is None
+        and all(getattr(latest, name) == getattr(article, name) for name in _REVISED_FIELDS)
+    ):
+        return None
+    return ArticleRevision.objects.create(
+        article=article,
+        number=(latest.number + 1) if latest else 1,
+        author=editor,
+        restored_from=restored_from,
+        **{name: getattr(article, name) for name in _REVISED_FIELDS},
+    )
+
+
+@transaction.atomic
+def article_revision_restore(*, article: Article, revision: ArticleRevision, actor) -> Article:
+    """Bring back an old version's text; the restore is itself a new version."""
+    if revision.article_id != article.pk:
+        raise ValidationError(_("That version belongs to another article."))
+    Article.objects.select_for_update().filter(pk=article.pk).first()
+    article.title, article.summary, article.body = revision.title, revision.summary, revision.body
+    article.tags = list(revision.tags)
+    article.body_html = render_markdown(article.body)
+    if article.kind == Article.Kind.GUIDED:
+        article.flow = guided.parse_flow(article.body).to_json()
+        article.body_html = render_markdown("\n\n".join(guided.flow_text(article.flow)))
+    article.slug = _slug_for(article.title)
+    article.save()
+    revision_record(article=article, editor=actor, restored_from=revision.number)
+    from kefu.search.jobs import article_index_job
+
+    enqueue_on_commit(article_index_job, article.pk)
+    return article

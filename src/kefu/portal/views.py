@@ -15,6 +15,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from kefu.core.ratelimit import client_ip, limit_hit
+from kefu.kb.categories import category_ancestors
 from kefu.kb.models import Article, Category
 from kefu.kb.selectors import (
     article_get_published,
@@ -67,7 +68,12 @@ def category_detail(request: HttpRequest, category_id: int, slug: str) -> HttpRe
     return render(
         request,
         "portal/category.html",
-        {"category": category, "articles": category_articles(category=category)},
+        {
+            "category": category,
+            "articles": category_articles(category=category),
+            "ancestors": category_ancestors(category),
+            "subcategories": category_list_with_counts(parent=category),
+        },
     )
 
 
@@ -320,3 +326,22 @@ def guided_outcome_view(request: HttpRequest, article_id: int) -> HttpResponse:
             request, "portal/guided_contact.html", {"article": article, "outcome": outcome}
         )
     return remember_visitor(request, response)
+
+
+def article_asset(request: HttpRequest, asset_id: int, filename: str) -> HttpResponse:
+    """An image or file used in articles. Served as stored, never sniffed as HTML."""
+    from django.http import FileResponse
+
+    from kefu.kb.models import ArticleAsset
+
+    asset = get_object_or_404(ArticleAsset, pk=asset_id, filename=filename)
+    response = FileResponse(
+        asset.file.open("rb"),
+        content_type=asset.content_type,
+        as_attachment=not (asset.is_image or asset.content_type == "application/pdf"),
+        filename=asset.filename,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
