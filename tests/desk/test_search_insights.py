@@ -54,3 +54,30 @@ def test_admin_forgets_a_phrasing_agents_and_other_tenants_cannot(
     assert client.post(url, HTTP_HOST=host(tenant_a)).status_code == 302
     with tenant_context(tenant_a):
         assert not LearnedPhrasing.objects.exists()
+
+
+def test_articles_read_before_a_ticket_are_listed(
+    client, tenant_a, make_user, login_as, make_article
+):
+    from kefu.contacts.services import contact_for_email
+    from kefu.tickets.services.creation import ticket_create
+
+    read = make_article(tenant_a, "Changing your delivery address")
+    unread = make_article(tenant_a, "Gift cards")
+    with tenant_context(tenant_a):
+        requester = contact_for_email(email="reader@example.com")
+        for subject in ("Address change failed", "Still the old address"):
+            ticket_create(
+                subject=subject, description="", requester=requester,
+                self_service_trail=[
+                    {"kind": "search", "query": "address"},
+                    {"kind": "article", "article_id": read.pk, "title": read.title},
+                ],
+            )  # fmt: skip
+    login_as(tenant_a, make_user(tenant_a, User.Role.AGENT))
+    page = client.get("/desk/search/", HTTP_HOST=host(tenant_a)).content.decode()
+    table = page[page.index('id="read-before-tickets"') :]
+    table = table[: table.index("</table>")]
+    assert "Changing your delivery address" in table
+    assert "<td>2</td>" in table
+    assert unread.title not in table

@@ -221,7 +221,12 @@ def brand_logo(request: HttpRequest) -> FileResponse:
 
 @staff_required
 def search_insights(request: HttpRequest) -> HttpResponse:
-    from kefu.search.selectors import phrasing_list, search_list_top, search_list_without_results
+    from kefu.search.selectors import (
+        articles_read_before_tickets,
+        phrasing_list,
+        search_list_top,
+        search_list_without_results,
+    )
 
     return render(
         request,
@@ -230,6 +235,7 @@ def search_insights(request: HttpRequest) -> HttpResponse:
             "without_results": search_list_without_results(),
             "top": search_list_top(),
             "phrasings": phrasing_list()[:200],
+            "read_before_tickets": articles_read_before_tickets(),
         },
     )
 

@@ -36,3 +36,36 @@ def search_list_top(*, days: int = 30, limit: int = 20) -> list[dict]:
 
 def phrasing_list() -> QuerySet[LearnedPhrasing]:
     return LearnedPhrasing.objects.select_related("article").order_by("-updated_at")
+
+
+def articles_read_before_tickets(*, days: int = 30, limit: int = 20) -> list[dict]:
+    """Articles customers read and then asked anyway: each with how many tickets followed a
+    reading of it. Content gaps: the article exists but did not answer."""
+    from django.db import connection
+
+    from kefu.kb.models import Article
+
+    since = timezone.now() - timedelta(days=days)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT (item->>'article_id')::bigint AS article_id, count(DISTINCT t.id) AS tickets
+              FROM tickets_ticket t
+             CROSS JOIN LATERAL jsonb_array_elements(t.self_service_trail) AS item
+             WHERE t.created_at >= %s
+               AND jsonb_typeof(t.self_service_trail) = 'array'
+               AND item->>'kind' = 'article'
+               AND (item->>'article_id') ~ '^[0-9]+$'
+             GROUP BY 1
+             ORDER BY 2 DESC, 1
+             LIMIT %s
+            """,
+            [since, limit],
+        )
+        rows = cursor.fetchall()
+    articles = Article.objects.in_bulk([article_id for article_id, _count in rows])
+    return [
+        {"article": articles[article_id], "tickets": count}
+        for article_id, count in rows
+        if article_id in articles
+    ]
