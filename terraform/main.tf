@@ -312,7 +312,7 @@ resource "aws_ecr_lifecycle_policy" "kefu" {
 }
 
 resource "aws_cloudwatch_log_group" "app" {
-  for_each          = toset(["web", "worker", "migrate"])
+  for_each          = toset(["web", "worker", "scheduler", "migrate"])
   name              = "/ecs/${local.name}/${each.key}"
   retention_in_days = var.log_retention_days
 }
@@ -387,7 +387,7 @@ resource "aws_iam_role_policy" "task" {
   })
 }
 
-# --- ECS: one image, three task definitions (web, worker, migrate) -----------------------------
+# --- ECS: one image, four task definitions (web, worker, scheduler, migrate) --------------------
 
 locals {
   container_environment = [
@@ -430,6 +430,14 @@ locals {
       memory = var.worker_memory
       extra = {
         command = ["kefu", "rundramatiq", "--processes", "2", "--threads", "4"]
+      }
+    }
+    # Exactly one: it only enqueues periodic jobs (SLA checks, queue draining) for the workers.
+    scheduler = {
+      cpu    = 256
+      memory = 512
+      extra = {
+        command = ["kefu", "scheduler"]
       }
     }
     migrate = {
@@ -525,6 +533,24 @@ resource "aws_ecs_service" "worker" {
     enable   = true
     rollback = true
   }
+
+  network_configuration {
+    subnets          = module.vpc.private_subnets
+    security_groups  = [aws_security_group.app.id]
+    assign_public_ip = false
+  }
+}
+
+resource "aws_ecs_service" "scheduler" {
+  name                   = "scheduler"
+  cluster                = aws_ecs_cluster.main.id
+  task_definition        = aws_ecs_task_definition.app["scheduler"].arn
+  desired_count          = 1
+  launch_type            = "FARGATE"
+  enable_execute_command = true
+  # Never two at once: stop the old task before starting the new one.
+  deployment_minimum_healthy_percent = 0
+  deployment_maximum_percent         = 100
 
   network_configuration {
     subnets          = module.vpc.private_subnets
