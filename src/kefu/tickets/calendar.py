@@ -168,3 +168,15 @@ def business_calendar_get() -> BusinessCalendar:
     if calendar is None:
         calendar, _created = BusinessCalendar.objects.get_or_create(pk=1)
     return calendar
+
+
+def business_calendar_update(
+    *, timezone: str, working_hours: dict[str, list[list[str]]]
+) -> BusinessCalendar:
+    """Save the workspace's time zone and working hours (validated by the caller's form;
+    the zone is checked again here because a bad one would stop every SLA clock)."""
+    calendar = business_calendar_get()
+    calendar.timezone = validate_timezone(timezone)
+    calendar.working_hours = working_hours
+    calendar.save()
+    return calendar

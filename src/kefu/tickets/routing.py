@@ -17,6 +17,7 @@ frees and every minute by the scheduler) assigns it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from django.db import transaction
@@ -27,7 +28,7 @@ from django.utils.translation import gettext as _
 from kefu.accounts.models import User
 from kefu.jobs import enqueue_on_commit
 from kefu.tickets.errors import TicketError
-from kefu.tickets.models import AgentProfile, Ticket, TicketEvent
+from kefu.tickets.models import AgentProfile, SkillGroup, Ticket, TicketEvent
 
 #: Tickets that queue_drain looks at in one run (the oldest first; the next run continues).
 DRAIN_BATCH = 500
@@ -211,6 +212,34 @@ def ticket_route_elsewhere(*, ticket: Ticket) -> User | None:
     if previous is not None:
         queue_drain_later()
     return profile.user
+
+
+@transaction.atomic
+def agent_profile_update(
+    *,
+    user: User,
+    skill_groups: Iterable[SkillGroup],
+    languages: list[str],
+    tiers: list[str],
+    max_open_tickets: int,
+    availability: str,
+) -> AgentProfile:
+    """An admin sets a staff member's skills, capacity and availability. Anything that could
+    let them take more work drains the queue after commit."""
+    if not user.is_desk_user:
+        raise TicketError(_("Only staff members have routing skills."))
+    if availability not in AgentProfile.Availability.values:
+        raise TicketError(_("Choose online, away or offline."))
+    profile = AgentProfile.objects.select_for_update().get(pk=agent_profile_for(user).pk)
+    profile.languages = sorted(set(languages))
+    profile.tiers = sorted(set(tiers))
+    profile.max_open_tickets = max_open_tickets
+    profile.availability = availability
+    profile.save()
+    profile.skill_groups.set(list(skill_groups))
+    if availability == AgentProfile.Availability.ONLINE:
+        queue_drain_later()
+    return profile
 
 
 @transaction.atomic
