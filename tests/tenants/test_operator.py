@@ -99,7 +99,7 @@ def test_suspend_shows_a_suspended_page_keeps_data_and_resume_restores(
 def test_export_downloads_the_workspace_data_without_secrets(operator_client, tenant_a, make_user):
     owner = make_user(tenant_a, User.Role.OWNER, email="owner@alpha.example")
     with tenant_context(tenant_a):
-        Ticket.objects.create(subject="订单没有到", requester=owner)
+        Ticket.objects.create(subject="订单没有到", assignee=owner)
     response = operator_client.post(
         f"/operator/tenants/{tenant_a.pk}/export/", HTTP_HOST="localhost"
     )

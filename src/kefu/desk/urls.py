@@ -55,4 +55,5 @@ urlpatterns = [
     path("api-tokens/", views.api_tokens, name="api_tokens"),
     path("api/onboarding/", views.api_onboarding, name="api_onboarding"),
     path("api/team/", views.api_team, name="api_team"),
+    path("", include("kefu.desk.urls_routing")),
 ]

@@ -64,9 +64,9 @@ def ticket_status_set(*, ticket: Ticket, status: str, actor: User | None) -> Tic
         enqueue_on_commit(notifications.notify_status_changed, event.pk)
     enqueue_on_commit(notifications.notify_followers, event.pk)
     if old in Ticket.LOAD_STATUSES and status not in Ticket.LOAD_STATUSES:
-        from kefu.tickets.routing import queue_drain
+        from kefu.tickets.routing import queue_drain_later
 
-        queue_drain()  # capacity freed: a waiting ticket may fit now
+        queue_drain_later()  # capacity freed: a waiting ticket may fit now
     return event
 
 
@@ -140,34 +140,25 @@ def ticket_update(
 
 
 def ticket_assign(*, ticket: Ticket, assignee: User | None, actor: User) -> Ticket:
-    """Assign by hand. Admins assign anyone on the staff; an agent may hand back their own
-    ticket, or take one from the queue when the workspace allows it."""
-    from kefu.desk.models import WorkspaceSettings
-    from kefu.tickets.routing import ticket_route
+    """Assign by hand. Admins give a ticket to anyone on the staff (or back to the queue); an
+    agent may hand back their own ticket, or take one from the queue when the workspace allows
+    it. A ticket handed back is routed again, to someone else."""
+    from kefu.tickets.routing import ticket_reassign, ticket_route, ticket_take
 
-    is_admin = actor.role in (User.Role.OWNER, User.Role.ADMIN)
-    if assignee is not None and (not assignee.is_desk_user or not assignee.is_active):
-        raise TicketError(_("Tickets can only be assigned to active staff."))
-    if not is_admin:
-        settings_row = WorkspaceSettings.objects.first()
-        may_pick = bool(settings_row and settings_row.agents_pick_from_queue)
-        handing_back = assignee is None and ticket.assignee_id == actor.pk
-        taking = assignee == actor and ticket.assignee_id is None and may_pick
-        if not (handing_back or taking):
-            raise TicketError(_("Only an admin can assign this ticket."))
-    old = ticket.assignee_id
-    ticket.assignee = assignee
-    ticket.assigned_at = timezone.now() if assignee else None
-    ticket.save(update_fields=["assignee", "assigned_at", "updated_at"])
-    kind = TicketEvent.Kind.ASSIGNED if assignee else TicketEvent.Kind.UNASSIGNED
-    TicketEvent.objects.create(
-        ticket=ticket, actor=actor, kind=kind,
-        data={"from": old, "assignee": getattr(assignee, "pk", None), "by": "hand"},
-    )  # fmt: skip
-    if assignee is not None and assignee != actor:
-        enqueue_on_commit(notifications.notify_assigned, ticket.pk, assignee.pk)
-    if assignee is None:
-        ticket_route(ticket_id=ticket.pk)  # back to the queue: route again, to someone else
+    if actor.role in (User.Role.OWNER, User.Role.ADMIN):
+        ticket = ticket_reassign(ticket=ticket, assignee=assignee, actor=actor)
+    elif assignee is not None and assignee.pk == actor.pk:
+        ticket = ticket_take(ticket=ticket, agent=actor)
+    elif assignee is None and ticket.assignee_id == actor.pk:
+        ticket = ticket_reassign(ticket=ticket, assignee=None, actor=None)
+        handed_back = TicketEvent.objects.filter(
+            ticket=ticket, kind=TicketEvent.Kind.UNASSIGNED, actor=None
+        ).order_by("-id")
+        TicketEvent.objects.filter(pk__in=handed_back.values("pk")[:1]).update(actor=actor)
+    else:
+        raise TicketError(_("Only an admin can assign this ticket."))
+    if ticket.assignee_id is None:
+        ticket_route(ticket_id=ticket.pk, exclude_user_id=actor.pk)
         ticket.refresh_from_db()
     return ticket
 

@@ -108,7 +108,7 @@ def ticket_create(
     message_create(
         ticket=ticket,
         body=description or subject,
-        author=actor if actor is not None else (requester.user if requester else None),
+        author=requester.user if requester else None,  # the customer's words, whoever typed
         author_contact=requester,
         channel=channel,
         attachments=attachments,

@@ -1,0 +1,63 @@
+"""``kefu scheduler``: the clock for periodic jobs.
+
+Every ``--interval`` seconds (60 by default) it sends ``sla_check_all_tenants``, which fans out
+the SLA check and the routing queue drain to every active workspace; once a day it queues the
+related-articles refresh for every workspace. It only sends messages: the dramatiq workers do
+the work. Several schedulers may run (one per host): a tick is claimed in the shared cache, so
+each minute and each day is sent once. ``--once`` runs one tick and exits.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from datetime import datetime
+from typing import Any
+
+from django.core.cache import cache
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+
+def _claim(key: str, seconds: int) -> bool:
+    """True for the first scheduler that asks for this key in the period."""
+    return bool(cache.add(f"kefu:scheduler:{key}", 1, timeout=seconds))
+
+
+def scheduler_tick(*, now: datetime, interval: int) -> list[str]:
+    """Send what is due at ``now``; returns the names of the jobs sent."""
+    from kefu.kb.jobs import related_refresh_job
+    from kefu.tickets.jobs_sla import active_tenant_schemas, sla_check_all_tenants
+
+    sent = []
+    slot = int(now.timestamp()) // max(interval, 1)
+    if _claim(f"sla:{interval}:{slot}", max(interval - 1, 1)):
+        sla_check_all_tenants.send()
+        sent.append("sla_check_all_tenants")
+    if _claim(f"related:{now.date().isoformat()}", 24 * 3600):
+        for schema_name in active_tenant_schemas():
+            related_refresh_job.send_to_schema(schema_name)
+        sent.append("related_refresh")
+    return sent
+
+
+class Command(BaseCommand):
+    help = "Send periodic jobs (SLA checks every minute, related articles daily) to the workers."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--interval", type=int, default=60, help="seconds between ticks")
+        parser.add_argument("--once", action="store_true", help="run one tick and exit")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        interval = max(1, options["interval"])
+        stop = threading.Event()
+        if not options["once"] and threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(signum, lambda *_args: stop.set())
+        while not stop.is_set():
+            sent = scheduler_tick(now=timezone.now(), interval=interval)
+            if options["verbosity"] > 0:
+                self.stdout.write(f"{timezone.now():%H:%M:%S} sent: {', '.join(sent) or '-'}")
+            if options["once"]:
+                return
+            stop.wait(interval)
