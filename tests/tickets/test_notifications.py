@@ -248,6 +248,29 @@ def test_customer_followers_of_a_public_ticket_get_public_replies_without_the_pr
     assert "?t=" not in message.body  # the signed link is the requester's alone
 
 
+def test_a_customer_reply_by_link_reopens_with_one_mail_to_the_assignee(
+    make_ticket, tenant_a, make_user, mailoutbox
+):
+    admin = make_user(tenant_a, User.Role.ADMIN)
+    assignee = make_user(tenant_a, User.Role.AGENT)
+    ticket = make_ticket(tenant_a, "Still broken", requester_email="casey@example.com")
+    with tenant_context(tenant_a):
+        ticket_assign(ticket=ticket, assignee=assignee, actor=admin)
+        ticket_status_set(ticket=ticket, status=Ticket.Status.RESOLVED, actor=assignee)
+        ticket_reply(ticket=ticket, author=None, author_contact=ticket.requester, body="No!")
+        ticket.refresh_from_db()
+        assert ticket.status == Ticket.Status.OPEN
+        reopened = _last_event(ticket, TicketEvent.Kind.STATUS)
+        notifications.notify_status_changed(reopened.pk)
+        notifications.notify_followers(reopened.pk)
+        notifications.notify_followers(_last_event(ticket, TicketEvent.Kind.REPLIED).pk)
+
+    [message] = mailoutbox
+    assert message.to == [assignee.email]
+    assert "Casey replied:" in message.body
+    assert "No!" in message.body
+
+
 @pytest.fixture
 def committed_ticket(django_db_blocker):
     """A ticket and an agent the worker's own connection can see (committed, no test

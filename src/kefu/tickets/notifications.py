@@ -176,8 +176,9 @@ def _customer_page_url(mailer: TicketMailer) -> str:
 
 
 def came_with_reply(event: TicketEvent) -> bool:
-    """Whether a status change was part of a public reply by the same person."""
-    if event.kind != TicketEvent.Kind.STATUS or event.actor_id is None:
+    """Whether a status change was part of a public reply by the same person (or, with no
+    actor, by the customer through their emailed link)."""
+    if event.kind != TicketEvent.Kind.STATUS:
         return False
     previous = (
         TicketEvent.objects.filter(ticket_id=event.ticket_id, pk__lt=event.pk)

@@ -183,7 +183,8 @@ class Input:
         value = self.data.get(key)
         if value is None:
             return None
-        found = rows.filter(pk=value).first() if isinstance(value, int) else None
+        is_id = isinstance(value, int) and not isinstance(value, bool)
+        found = rows.filter(pk=value).first() if is_id else None
         if found is None:
             self.fail(key, _("No such id."))
         return found
