@@ -4,6 +4,8 @@ from django.urls import include, path
 
 from kefu.accounts import views as account_views
 from kefu.api import articles as api_articles
+from kefu.api import openapi as api_openapi
+from kefu.api.tickets import views as api_tickets
 from kefu.core import views
 from kefu.desk import views as desk_views
 from kefu.portal import views as portal
@@ -23,7 +25,14 @@ urlpatterns = [
     path("api/v1/search", portal.api_search, name="api_search"),
     path("api/v1/articles", api_articles.article_collection, name="api_articles"),
     path("api/v1/articles/<int:article_id>", api_articles.article_item, name="api_article"),
-    path("api/v1/openapi.json", api_articles.openapi, name="api_openapi"),
+    path("api/v1/tickets", api_tickets.ticket_collection, name="api_tickets"),
+    path("api/v1/tickets/<int:ticket_id>", api_tickets.ticket_item, name="api_ticket"),
+    path(
+        "api/v1/tickets/<int:ticket_id>/reply",
+        api_tickets.ticket_reply_view,
+        name="api_ticket_reply",
+    ),
+    path("api/v1/openapi.json", api_openapi.openapi, name="api_openapi"),
     path("sitemap.xml", portal.sitemap, name="sitemap"),
     path("widget.js", portal.widget_script, name="widget_script"),
     path("widget/", portal.widget_panel, name="widget"),

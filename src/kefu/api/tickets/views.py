@@ -1,0 +1,190 @@
+"""The ticket API's endpoints: list and open, read and change, reply."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+
+from kefu.accounts.models import User
+from kefu.api.tickets.auth import ApiError, staff_api
+from kefu.api.tickets.payloads import (
+    Input,
+    message_json,
+    payload,
+    ticket_detail_json,
+    ticket_json,
+)
+from kefu.contacts.services import contact_for_email
+from kefu.tickets.access import access_ticket_staff, tickets_visible_to
+from kefu.tickets.errors import TicketError
+from kefu.tickets.models import Ticket, TicketCategory
+from kefu.tickets.services.changes import ticket_assign, ticket_update
+from kefu.tickets.services.creation import ticket_create
+from kefu.tickets.services.thread import ticket_reply
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+CREATE_FIELDS = frozenset(
+    {"subject", "description", "requester", "category", "priority", "fields", "tags", "is_public"}
+)
+UPDATE_FIELDS = frozenset(
+    {"status", "priority", "category", "assignee", "tags", "is_public", "fields"}
+)
+REPLY_FIELDS = frozenset({"body", "internal", "status"})
+ADMIN_ROLES = frozenset({User.Role.OWNER, User.Role.ADMIN})
+
+
+def _staff() -> QuerySet[User]:
+    return User.objects.filter(role__in=User.STAFF_ROLES)
+
+
+@staff_api("GET", "POST")
+def ticket_collection(request: HttpRequest) -> JsonResponse:
+    if request.method == "POST":
+        return _create(request)
+    tickets = _filtered(request, tickets_visible_to(request.api_user))
+    try:
+        page = max(int(request.GET.get("page", "1")), 1)
+        limit = min(max(int(request.GET.get("limit", str(DEFAULT_LIMIT))), 1), MAX_LIMIT)
+    except ValueError:
+        raise ApiError(400, "bad_request", _("page and limit must be numbers.")) from None
+    count = tickets.count()
+    offset = (page - 1) * limit
+    results = [ticket_json(ticket) for ticket in tickets[offset : offset + limit]]
+    next_url = None
+    if offset + limit < count:
+        params = request.GET.copy()
+        params["page"] = str(page + 1)
+        next_url = f"{request.path}?{params.urlencode()}"
+    return JsonResponse({"results": results, "count": count, "next": next_url})
+
+
+def _filtered(request: HttpRequest, tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """?status=open,pending &assignee=me|none|<id> &category=<id> &requester=<email> &q=..."""
+    errors: dict[str, list[str]] = {}
+    if statuses := [s for s in request.GET.get("status", "").split(",") if s]:
+        if set(statuses) - set(Ticket.Status.values):
+            errors["status"] = [_("Use one of: %s.") % ", ".join(Ticket.Status.values)]
+        tickets = tickets.filter(status__in=statuses)
+    assignee = request.GET.get("assignee", "")
+    if assignee == "me":
+        tickets = tickets.filter(assignee=request.api_user)
+    elif assignee == "none":
+        tickets = tickets.filter(assignee__isnull=True)
+    elif assignee.isdigit():
+        tickets = tickets.filter(assignee_id=int(assignee))
+    elif assignee:
+        errors["assignee"] = [_("Use me, none or a user id.")]
+    category = request.GET.get("category", "")
+    if category.isdigit():
+        tickets = tickets.filter(category_id=int(category))
+    elif category:
+        errors["category"] = [_("Use a category id.")]
+    if requester := request.GET.get("requester", "").strip():
+        tickets = tickets.filter(requester__email__iexact=requester)
+    if query := request.GET.get("q", "").strip():
+        text = Q(subject__icontains=query) | Q(description__icontains=query)
+        if query.lstrip("#").isdigit():
+            text |= Q(pk=int(query.lstrip("#")))
+        tickets = tickets.filter(text)
+    if errors:
+        raise ApiError(400, "invalid", _("Some filters are not valid."), errors)
+    return tickets.order_by("-created_at", "-id")
+
+
+def _create(request: HttpRequest) -> JsonResponse:
+    """An integration opens a ticket for a customer (found or created by email)."""
+    data = Input(payload(request, CREATE_FIELDS))
+    subject = data.text("subject", required=True)
+    description = data.text("description")
+    person = data.requester("requester")
+    category = data.row("category", TicketCategory.objects.filter(is_active=True))
+    priority = data.choice("priority", Ticket.Priority.values) or Ticket.Priority.NORMAL
+    tags = data.strings("tags") or []
+    field_values = data.mapping("fields") or {}
+    is_public = data.flag("is_public")
+    data.check()
+    with transaction.atomic():  # a rejected ticket leaves no new contact behind
+        requester = contact_for_email(**person)
+        # No actor: the first message is the customer's words, not the integration's.
+        ticket = ticket_create(
+            subject=subject,
+            description=description,
+            requester=requester,
+            category=category,
+            field_values=field_values,
+            channel=Ticket.Channel.API,
+            priority=priority,
+            is_public=is_public,
+            tags=tags,
+        )
+    response = JsonResponse(ticket_detail_json(_reload(ticket.pk)), status=201)
+    response["Location"] = f"{request.path.rstrip('/')}/{ticket.pk}"
+    return response
+
+
+def _reload(ticket_id: int) -> Ticket:
+    return Ticket.objects.select_related("requester", "assignee", "category").get(pk=ticket_id)
+
+
+@staff_api("GET", "PATCH")
+def ticket_item(request: HttpRequest, ticket_id: int) -> JsonResponse:
+    ticket = access_ticket_staff(request.api_user, ticket_id)
+    if request.method == "PATCH":
+        _update(request, ticket)
+        ticket = _reload(ticket.pk)
+    return JsonResponse(ticket_detail_json(ticket))
+
+
+def _update(request: HttpRequest, ticket: Ticket) -> None:
+    data = Input(payload(request, UPDATE_FIELDS))
+    changes: dict[str, Any] = {
+        "status": data.choice("status", Ticket.Status.values),
+        "priority": data.choice("priority", Ticket.Priority.values),
+        "tags": data.strings("tags"),
+        "is_public": data.flag("is_public"),
+        "field_values": data.mapping("fields"),
+    }
+    if "category" in data:
+        changes["category"] = data.row("category", TicketCategory.objects.all())
+    assignee = data.row("assignee", _staff()) if "assignee" in data else ticket.assignee
+    data.check()
+    with transaction.atomic():
+        if assignee != ticket.assignee:
+            _assign(ticket, assignee, request.api_user)
+        ticket_update(ticket=ticket, actor=request.api_user, **changes)
+
+
+def _assign(ticket: Ticket, assignee: User | None, actor: User) -> None:
+    try:
+        ticket_assign(ticket=ticket, assignee=assignee, actor=actor)
+    except TicketError as error:
+        fit = assignee is None or assignee.is_active
+        if fit and actor.role not in ADMIN_ROLES:  # the rule said no to this role
+            raise ApiError(403, "forbidden", str(error)) from None
+        raise ApiError(400, "invalid", str(error), {"assignee": [str(error)]}) from None
+
+
+@staff_api("POST")
+def ticket_reply_view(request: HttpRequest, ticket_id: int) -> JsonResponse:
+    """A public reply (mailed to the requester) or, with ``internal``, a note for staff."""
+    ticket = access_ticket_staff(request.api_user, ticket_id)
+    data = Input(payload(request, REPLY_FIELDS))
+    body = data.text("body", required=True)
+    internal = bool(data.flag("internal"))
+    status = data.choice("status", Ticket.Status.values)
+    data.check()
+    message = ticket_reply(
+        ticket=ticket,
+        author=request.api_user,
+        body=body,
+        internal=internal,
+        channel=Ticket.Channel.API,
+        new_status=status,
+    )
+    body_json = {"message": message_json(message), "ticket": ticket_json(_reload(ticket.pk))}
+    return JsonResponse(body_json, status=201)
