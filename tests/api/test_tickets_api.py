@@ -316,3 +316,27 @@ def test_openapi_describes_the_ticket_api(client, tenant_a):
     for path_item in spec["paths"].values():
         for operation in (v for k, v in path_item.items() if k != "parameters"):
             assert all("description" in r for r in operation["responses"].values())
+
+
+def test_the_history_records_which_staff_member_opened_a_ticket_by_api(client, tenant_a, make_user):
+    from kefu.accounts.services import api_token_create
+    from kefu.tickets.models import TicketEvent
+
+    agent = make_user(tenant_a, "agent")
+    with tenant_context(tenant_a):
+        _token, secret = api_token_create(user=agent, name="crm")
+    response = client.post(
+        "/api/v1/tickets",
+        data={"subject": "Phone call: refund", "description": "Called about a refund.",
+              "requester": {"email": "caller@example.com", "name": "Caller"}},
+        content_type="application/json",
+        HTTP_HOST=host(tenant_a),
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    )  # fmt: skip
+    assert response.status_code == 201
+    with tenant_context(tenant_a):
+        created = TicketEvent.objects.get(ticket_id=response.json()["id"], kind="created")
+        assert created.actor == agent
+        first = created.ticket.messages.get()
+        assert first.author is None  # the customer's words, not the agent's
+        assert first.author_contact.email == "caller@example.com"

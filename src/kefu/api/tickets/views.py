@@ -121,6 +121,7 @@ def _create(request: HttpRequest) -> JsonResponse:
             priority=priority,
             is_public=is_public,
             tags=tags,
+            actor=request.api_user,  # the history records which staff token opened it
         )
     response = JsonResponse(ticket_detail_json(_reload(ticket.pk)), status=201)
     response["Location"] = f"{request.path.rstrip('/')}/{ticket.pk}"

@@ -146,18 +146,19 @@ def ticket_assign(*, ticket: Ticket, assignee: User | None, actor: User) -> Tick
     from kefu.tickets.routing import ticket_reassign, ticket_route, ticket_take
 
     if actor.role in (User.Role.OWNER, User.Role.ADMIN):
-        ticket = ticket_reassign(ticket=ticket, assignee=assignee, actor=actor)
+        ticket_reassign(ticket=ticket, assignee=assignee, actor=actor)
     elif assignee is not None and assignee.pk == actor.pk:
-        ticket = ticket_take(ticket=ticket, agent=actor)
+        ticket_take(ticket=ticket, agent=actor)
     elif assignee is None and ticket.assignee_id == actor.pk:
-        ticket = ticket_reassign(ticket=ticket, assignee=None, actor=None)
+        ticket_reassign(ticket=ticket, assignee=None, actor=None)
         handed_back = TicketEvent.objects.filter(
             ticket=ticket, kind=TicketEvent.Kind.UNASSIGNED, actor=None
         ).order_by("-id")
         TicketEvent.objects.filter(pk__in=handed_back.values("pk")[:1]).update(actor=actor)
     else:
         raise TicketError(_("Only an admin can assign this ticket."))
-    if ticket.assignee_id is None:
+    ticket.refresh_from_db()  # the routing functions worked on their own locked copy
+    if ticket.assignee_id is None and ticket.is_active:
         ticket_route(ticket_id=ticket.pk, exclude_user_id=actor.pk)
         ticket.refresh_from_db()
     return ticket
