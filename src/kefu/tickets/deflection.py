@@ -16,7 +16,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,8 +26,8 @@ from kefu.contacts.models import Contact
 from kefu.contacts.services import contact_for_email, contact_for_user
 from kefu.kb.content import html_to_text
 from kefu.kb.models import Article, ArticleView, GuidedOutcome
-from kefu.search import segment
-from kefu.search.engine import SearchHit, search
+from kefu.search import embeddings, segment
+from kefu.search.engine import MIN_SIMILARITY, SearchHit, search
 from kefu.search.models import LearnedPhrasing, SearchLog
 from kefu.tickets.errors import TicketError
 from kefu.tickets.models import (
@@ -43,8 +43,9 @@ MAX_ARTICLES = 5
 MAX_TICKETS = 3
 #: A hit below this share of the best hit's score is noise in the tail of the ranking.
 MIN_SHARE_OF_TOP = 0.5
-#: A good answer covers at least this share of the question's distinct terms (its text and the
-#: phrasings customers taught it count), or the question contains most of the answer's title.
+#: Without a close meaning, a good answer covers at least this share of the question's words
+#: (its text and the phrasings customers taught it count), or the question holds most of its
+#: title's words.
 MIN_QUERY_COVERAGE = 0.2
 MIN_TITLE_COVERAGE = 0.5
 TRAIL_HOURS = 24
@@ -91,14 +92,44 @@ def _coverage(part: set[str], whole: set[str]) -> float:
     return len(part & whole) / len(part) if part else 0.0
 
 
-def _is_good_answer(hit: SearchHit, question_terms: set[str], phrasings: list[str]) -> bool:
+def _words(text: str) -> set[str]:
+    """Whole words (jieba's for Chinese, stems for English), not the character pairs the index
+    adds for recall: coverage is about words the question and the answer share."""
+    words = set()
+    for word in segment.highlight_words(text):
+        words.update(segment.terms(word) if word.isascii() else [word])
+    return words
+
+
+_SIMILARITY_SQL = """
+SELECT article_id, MAX(1 - (embedding <=> %(vector)s::vector))
+  FROM search_searchentry
+ WHERE article_id = ANY(%(ids)s) AND embedding IS NOT NULL
+ GROUP BY article_id
+"""
+
+
+def _similarities(query: str, article_ids: list[int]) -> dict[int, float]:
+    """Cosine similarity of the question to each article's closest entry (text or learned
+    phrasing), when semantic search is on; else nothing."""
+    vector = embeddings.embed_query(query)
+    if vector is None or not article_ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(_SIMILARITY_SQL, {"vector": str(vector), "ids": article_ids})
+        return {pk: float(value) for pk, value in cursor.fetchall()}
+
+
+def _is_good_answer(
+    hit: SearchHit, question_words: set[str], phrasings: list[str], similarity: float | None
+) -> bool:
+    if similarity is not None and similarity >= MIN_SIMILARITY:
+        return True
     article = hit.article
     text = " ".join([article.title, article.summary, html_to_text(article.body_html), *phrasings])
-    article_terms = set(segment.terms(text))
-    title_terms = set(segment.terms(article.title))
     return (
-        _coverage(question_terms, article_terms) >= MIN_QUERY_COVERAGE
-        or _coverage(title_terms, question_terms) >= MIN_TITLE_COVERAGE
+        _coverage(question_words, _words(text)) >= MIN_QUERY_COVERAGE
+        or _coverage(_words(article.title), question_words) >= MIN_TITLE_COVERAGE
     )
 
 
@@ -106,25 +137,30 @@ def good_answers(*, subject: str, description: str, visitor_key: str = "") -> Su
     """Answers good enough to ask "Does one of these answer your question?" before a ticket.
 
     The search is logged (source: ticket form), so questions nothing answered show up as
-    content gaps. Search scores are relative within one query, so "good" is judged on words:
-    a kept article scores at least half the best one and shares enough terms with the question.
+    content gaps. Search scores are relative within one query, so "good" is judged absolutely:
+    a kept article scores at least half the best one, and is close in meaning (the semantic
+    search's own bar) or shares enough words with the question.
     """
     query = question_text(subject, description)
     hits = search(
         query, limit=MAX_ARTICLES, source=SearchLog.Source.TICKET_FORM, visitor_key=visitor_key
     ).hits
     top = max((hit.score for hit in hits), default=0.0)
-    question_terms = set(segment.terms(query))
+    hits = [hit for hit in hits if hit.score >= MIN_SHARE_OF_TOP * top]
+    ids = [hit.article.pk for hit in hits]
+    similarities = _similarities(query, ids)
     phrasings: dict[int, list[str]] = {}
-    for article_id, text in LearnedPhrasing.objects.filter(
-        article_id__in=[hit.article.pk for hit in hits]
-    ).values_list("article_id", "text"):
+    for article_id, text in LearnedPhrasing.objects.filter(article_id__in=ids).values_list(
+        "article_id", "text"
+    ):
         phrasings.setdefault(article_id, []).append(text)
+    question_words = _words(query)
     articles = [
         hit
         for hit in hits
-        if hit.score >= MIN_SHARE_OF_TOP * top
-        and _is_good_answer(hit, question_terms, phrasings.get(hit.article.pk, []))
+        if _is_good_answer(
+            hit, question_words, phrasings.get(hit.article.pk, []), similarities.get(hit.article.pk)
+        )
     ]
     return Suggestions(
         articles=articles, tickets=ticket_list_answered_matching(query, limit=MAX_TICKETS)
@@ -254,7 +290,11 @@ def draft_solve(
     question learned as a phrasing of the chosen article, and no ticket. Once per draft."""
     from kefu.search.learning import phrasing_learn
 
-    draft = SubmissionDraft.objects.select_for_update().select_related("user").get(pk=draft.pk)
+    draft = (
+        SubmissionDraft.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=draft.pk)
+    )
     if draft.deflection_id is not None:
         return draft.deflection
     if draft.ticket_id is not None:
@@ -296,7 +336,11 @@ def draft_submit(*, draft: SubmissionDraft, language: str = "") -> Ticket:
     Submitting the same draft again returns the ticket already made (no duplicate)."""
     from kefu.tickets.services.creation import ticket_create
 
-    draft = SubmissionDraft.objects.select_for_update().select_related("user").get(pk=draft.pk)
+    draft = (
+        SubmissionDraft.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=draft.pk)
+    )
     if draft.ticket_id is not None:
         return Ticket.objects.get(pk=draft.ticket_id)
     data = draft.data
