@@ -16,7 +16,13 @@ from kefu.search.models import LearnedPhrasing, SearchLog
 from kefu.tenancy import tenant_context
 from kefu.tickets import deflection
 from kefu.tickets.errors import TicketError
-from kefu.tickets.models import DeflectionEvent, Ticket, TicketAttachment, TicketCategory, TicketField
+from kefu.tickets.models import (
+    DeflectionEvent,
+    Ticket,
+    TicketAttachment,
+    TicketCategory,
+    TicketField,
+)
 from kefu.tickets.services.changes import ticket_status_set
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +46,8 @@ def test_good_answers_keep_matching_articles_and_drop_unrelated_ones(tenant_a, m
         )
         assert [hit.article.pk for hit in found.articles] == [reset.pk]
         log = SearchLog.objects.get()
-        assert log.source == SearchLog.Source.TICKET_FORM and log.visitor_key == "v1"
+        assert log.source == SearchLog.Source.TICKET_FORM
+        assert log.visitor_key == "v1"
         nothing = deflection.good_answers(
             subject="Invoice address", description="Please change the VAT number on my invoice."
         )
@@ -89,17 +96,27 @@ def test_trail_lists_this_visitors_searches_and_reads_of_the_last_day(tenant_a, 
                                      visitor_key="me")  # fmt: skip
         trail = deflection.self_service_trail(visitor_key="me")
     assert [item["kind"] for item in trail] == ["search", "article", "guided"]
-    assert trail[0]["query"] == "reset password" and trail[0]["result_count"] == 1
-    assert trail[1]["article_id"] == article.pk and trail[1]["title"] == "Reset your password"
-    assert trail[2]["labels"] == ["Web"] and trail[2]["solved"] is False
+    assert trail[0]["query"] == "reset password"
+    assert trail[0]["result_count"] == 1
+    assert trail[1]["article_id"] == article.pk
+    assert trail[1]["title"] == "Reset your password"
+    assert trail[2]["labels"] == ["Web"]
+    assert trail[2]["solved"] is False
     assert all("at" in item for item in trail)
     with tenant_context(tenant_a):
         assert deflection.self_service_trail(visitor_key="") == []
 
 
 def _hold(article_pk: int, user=None, visitor: str = "me", **data) -> object:
-    fields = {"subject": "Forgot my password", "description": "Help", "category_id": None,
-              "field_values": {}, "name": "Casey", "email": "casey@example.com", **data}  # fmt: skip
+    fields = {
+        "subject": "Forgot my password",
+        "description": "Help",
+        "category_id": None,
+        "field_values": {},
+        "name": "Casey",
+        "email": "casey@example.com",
+        **data,
+    }
     return deflection.draft_hold(
         data=fields,
         shown=[{"type": "article", "id": article_pk, "title": "Reset your password"}],
@@ -117,9 +134,13 @@ def test_solving_a_draft_records_one_deflection_and_learns_the_wording(tenant_a,
             deflection.draft_solve(draft=draft, article_id=999_999)  # not among those shown
         event = deflection.draft_solve(draft=draft, article_id=str(article.pk))
         again = deflection.draft_solve(draft=draft, article_id=str(article.pk))
-        assert again.pk == event.pk and DeflectionEvent.objects.count() == 1
-        assert event.chosen_article == article and event.contact.email == "casey@example.com"
-        assert event.shown == [{"type": "article", "id": article.pk, "title": "Reset your password"}]
+        assert again.pk == event.pk
+        assert DeflectionEvent.objects.count() == 1
+        assert event.chosen_article == article
+        assert event.contact.email == "casey@example.com"
+        assert event.shown == [
+            {"type": "article", "id": article.pk, "title": "Reset your password"}
+        ]
         assert LearnedPhrasing.objects.get(article=article).text == "forgot my password help"
         assert not Ticket.objects.exists()
 
@@ -143,13 +164,16 @@ def test_submitting_a_draft_twice_makes_one_ticket_with_the_held_files(tenant_a,
         ticket = deflection.draft_submit(draft=draft)
         assert deflection.draft_submit(draft=draft).pk == ticket.pk
         assert Ticket.objects.count() == 1
-        assert ticket.tried_self_service and ticket.self_service_trail[0]["kind"] == "article"
+        assert ticket.tried_self_service
+        assert ticket.self_service_trail[0]["kind"] == "article"
         assert ticket.requester.email == "lee@example.com"
         message_file = TicketAttachment.objects.get(filename="a.txt")
-        assert message_file.ticket == ticket and message_file.message == ticket.messages.get()
+        assert message_file.ticket == ticket
+        assert message_file.message == ticket.messages.get()
         assert message_file.draft is None
         receipt = TicketAttachment.objects.get(field_key="receipt")
-        assert receipt.ticket == ticket and receipt.file.read() == b"%PDF-1.4"
+        assert receipt.ticket == ticket
+        assert receipt.file.read() == b"%PDF-1.4"
         assert ticket.fields == {"receipt": "receipt.pdf"}
 
 

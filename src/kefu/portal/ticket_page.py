@@ -177,7 +177,7 @@ def ticket_reply_view(request: HttpRequest, ticket_id: int) -> HttpResponse:
         )
     except TicketError as error:
         context = _context(request, ticket, mine, reply_body=body, reply_error=str(error))
-        return render(request, "portal/tickets/detail.html", context, status=400)
+        return render(request, "portal/tickets/detail.html", context)
     messages.success(request, _("Your reply was sent."))
     return redirect("ticket_detail", ticket_id=ticket.pk)
 

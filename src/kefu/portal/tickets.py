@@ -98,7 +98,7 @@ def _ticket_new_post(request: HttpRequest) -> HttpResponse:
         return _form_page(request, form, errors=[message], status=429)
     submission = submission_parse(request)
     if not submission.is_valid:
-        return _form_page(request, submission.form, submission, status=400)
+        return _form_page(request, submission.form, submission)
     key = visitor_key(request)
     data = submission.data()
     answers = deflection.good_answers(
@@ -118,9 +118,9 @@ def _ticket_new_post(request: HttpRequest) -> HttpResponse:
         ticket = _create_directly(request, submission, key)
     except FieldErrors as error:
         submission.field_errors = error.errors
-        return _form_page(request, submission.form, submission, status=400)
+        return _form_page(request, submission.form, submission)
     except TicketError as error:
-        return _form_page(request, submission.form, submission, errors=[str(error)], status=400)
+        return _form_page(request, submission.form, submission, errors=[str(error)])
     return remember_visitor(request, _created(request, ticket))
 
 

@@ -41,8 +41,10 @@ _NUMBER = re.compile(r"^#?(\d{1,9})$")
 
 
 def _with_list_columns(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    return tickets.select_related("category", "requester").annotate(
-        follower_count=Count("followers", distinct=True)
+    return (
+        tickets.select_related("category", "requester")
+        .annotate(follower_count=Count("followers", distinct=True))
+        .order_by("-updated_at", "-pk")
     )
 
 
