@@ -295,3 +295,57 @@ def test_close_reopen_and_rate_from_the_email_link(tenant_a, alices_ticket):
     assert stranger.post(url + "rate/", {"score": "1"}, HTTP_HOST=host(tenant_a)).status_code == 404
     with tenant_context(tenant_a):
         assert TicketRating.objects.get(ticket=alices_ticket).score == 4
+
+
+def test_list_pages_take_the_same_queries_however_many_tickets(
+    client,
+    tenant_a,
+    bob,
+    login_as,
+    django_assert_max_num_queries,
+    make_ticket,  # noqa: F811
+):
+    login_as(tenant_a, bob)
+
+    def queries(tab: str) -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/tickets/?tab={tab}", HTTP_HOST=host(tenant_a)).status_code == 200
+        return len(captured)
+
+    first = make_ticket(tenant_a, "First public issue", is_public=True)
+    with tenant_context(tenant_a):
+        TicketView.objects.create(ticket=first, visitor_key="v", day=timezone.localdate())
+        ticket_follow(ticket=first, user=bob)
+    few = {tab: queries(tab) for tab in ("public", "hot", "mine", "following")}
+    for number in range(5):
+        ticket = make_ticket(tenant_a, f"Public issue {number}", is_public=True)
+        with tenant_context(tenant_a):
+            TicketView.objects.create(ticket=ticket, visitor_key="v", day=timezone.localdate())
+            ticket_follow(ticket=ticket, user=bob)
+    many = {tab: queries(tab) for tab in ("public", "hot", "mine", "following")}
+    assert many == few
+
+
+def test_the_ticket_page_takes_the_same_queries_however_long_the_thread(
+    client, tenant_a, alice, agent, login_as, alices_ticket
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login_as(tenant_a, alice)
+    url = f"/tickets/{alices_ticket.pk}/"
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url, HTTP_HOST=host(tenant_a)).status_code == 200
+        return len(captured)
+
+    short = queries()
+    with tenant_context(tenant_a):
+        for number in range(4):
+            ticket_reply(ticket=alices_ticket, author=agent, body=f"Step {number}",
+                         attachments=[SimpleUploadedFile(f"{number}.txt", b"x")])  # fmt: skip
+    assert queries() == short

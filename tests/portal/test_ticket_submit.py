@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client, override_settings
 
 from kefu.search.models import LearnedPhrasing
 from kefu.tenancy import tenant_context
@@ -243,3 +243,16 @@ def test_suggest_understands_chinese(client, tenant_a, make_article):
     for query in ("忘记密码怎么办", "重置密码"):
         data = client.get(f"/tickets/suggest/?q={query}", HTTP_HOST=host(tenant_a)).json()
         assert [a["title"] for a in data["articles"]] == ["如何重置密码"], query
+
+
+@override_settings(KEFU_TICKET_SUBMIT_LIMIT_PER_IP="2/3600")
+def test_submissions_are_rate_limited_per_address(client, tenant_a):
+    form = {**QUESTION, "subject": "Invoice address", "description": "Change the VAT number."}
+    for _ in range(2):
+        assert client.post("/tickets/new/", form, HTTP_HOST=host(tenant_a)).status_code == 302
+    response = client.post("/tickets/new/", form, HTTP_HOST=host(tenant_a))
+    assert response.status_code == 429
+    assert "Too many requests from your network." in response.content.decode()
+    assert 'value="Invoice address"' in response.content.decode(), "what was typed is kept"
+    with tenant_context(tenant_a):
+        assert Ticket.objects.count() == 2

@@ -4,6 +4,7 @@ in ``kefu.portal.ticket_page``."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -27,8 +28,8 @@ from kefu.tickets.errors import FieldErrors, TicketError
 from kefu.tickets.models import SubmissionDraft, Ticket, TicketCategory
 from kefu.tickets.services.creation import ticket_create
 
-#: Ticket submissions per client address (held or created), e.g. "20/3600".
-SUBMIT_LIMIT = getattr(settings, "KEFU_TICKET_SUBMIT_LIMIT_PER_IP", "20/3600")
+#: Ticket submissions per client address (held or created) unless settings say otherwise.
+DEFAULT_SUBMIT_LIMIT = "20/3600"
 LINKED_SESSION_KEY = "kefu_linked_tickets"
 MAX_LINKED = 50
 PAGE_SIZE = 20
@@ -62,7 +63,7 @@ def _form_page(
     form: TicketForm,
     submission: TicketSubmission | None = None,
     *,
-    errors: list[str] = (),  # type: ignore[assignment]
+    errors: Sequence[str] = (),
     status: int = 200,
 ) -> HttpResponse:
     selected = submission.category if submission else None
@@ -92,7 +93,8 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
 
 def _ticket_new_post(request: HttpRequest) -> HttpResponse:
     """Validate everything first; then hold the request if good answers exist, else create it."""
-    if not limit_hit(scope="ticket_submit", key=client_ip(request), limit=SUBMIT_LIMIT):
+    limit = getattr(settings, "KEFU_TICKET_SUBMIT_LIMIT_PER_IP", DEFAULT_SUBMIT_LIMIT)
+    if not limit_hit(scope="ticket_submit", key=client_ip(request), limit=limit):
         form = TicketForm(request.POST, user=request.user)
         message = _("Too many requests from your network. Please try again in a while.")
         return _form_page(request, form, errors=[message], status=429)
