@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("kb/files/<int:asset_id>/<str:filename>", portal.article_asset, name="article_asset"),
     path("search/", portal.search_page, name="search"),
+    path("tickets/", include("kefu.portal.urls_tickets")),
     path("search/suggest/", portal.search_suggest, name="search_suggest"),
     path("api/v1/search", portal.api_search, name="api_search"),
     path("api/v1/articles", api_articles.article_collection, name="api_articles"),
