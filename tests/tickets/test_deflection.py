@@ -4,6 +4,7 @@ tickets as answers, the self-service trail, and the held submission's services."
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -198,3 +199,24 @@ def test_a_draft_belongs_to_its_visitor_or_account(tenant_a, make_article, make_
         ):
             with pytest.raises(Http404):
                 deflection.access_draft(token=token, user=user, visitor_key=visitor)
+
+
+def test_abandoned_held_submissions_are_cleaned_up_after_a_week(tenant_a):
+    from django.core.files.base import ContentFile
+
+    from kefu.tickets.jobs import drafts_cleanup_job
+    from kefu.tickets.models import SubmissionDraft, TicketAttachment
+
+    with tenant_context(tenant_a):
+        old = SubmissionDraft.objects.create(data={"subject": "left"}, visitor_key="v" * 20)
+        fresh = SubmissionDraft.objects.create(data={"subject": "still thinking"})
+        SubmissionDraft.objects.filter(pk=old.pk).update(
+            created_at=timezone.now() - datetime.timedelta(days=8)
+        )
+        held = TicketAttachment(draft=old, filename="a.txt", size=1)
+        held.file.save("a.txt", ContentFile(b"x"), save=True)
+        path = held.file.path
+        assert drafts_cleanup_job() == 1
+        assert list(SubmissionDraft.objects.values_list("pk", flat=True)) == [fresh.pk]
+        assert not TicketAttachment.objects.filter(pk=held.pk).exists()
+        assert not Path(path).exists()

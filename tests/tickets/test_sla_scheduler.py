@@ -74,7 +74,11 @@ def test_a_tick_is_sent_once_however_many_schedulers_run():
     broker = dramatiq.get_broker()
     now = timezone.now()
     try:
-        assert scheduler_tick(now=now, interval=60) == ["sla_check_all_tenants", "related_refresh"]
+        assert scheduler_tick(now=now, interval=60) == [
+            "sla_check_all_tenants",
+            "related_refresh",
+            "drafts_cleanup",
+        ]
         assert scheduler_tick(now=now, interval=60) == []
         assert scheduler_tick(now=now + timedelta(seconds=60), interval=60) == [
             "sla_check_all_tenants"

@@ -28,7 +28,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--addr", default="127.0.0.1", help="address to bind the web server")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--no-worker", action="store_true", help="do not start a worker")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="do not start a worker (nor the scheduler)"
+        )
         parser.add_argument("--threads", type=int, default=2, help="worker threads")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -71,6 +73,8 @@ class Command(BaseCommand):
                     env=env,
                 )
             )
+            # Periodic jobs (SLA checks, queue draining, daily clean-ups) for that worker.
+            children.append(subprocess.Popen([*cli, "scheduler"], env=env))
         self._announce(options["port"], tenant.slug, accounts)
         self._supervise(children)
 

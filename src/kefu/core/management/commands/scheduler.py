@@ -27,6 +27,7 @@ def _claim(key: str, seconds: int) -> bool:
 def scheduler_tick(*, now: datetime, interval: int) -> list[str]:
     """Send what is due at ``now``; returns the names of the jobs sent."""
     from kefu.kb.jobs import related_refresh_job
+    from kefu.tickets.jobs import drafts_cleanup_job
     from kefu.tickets.jobs_sla import active_tenant_schemas, sla_check_all_tenants
 
     sent = []
@@ -37,7 +38,8 @@ def scheduler_tick(*, now: datetime, interval: int) -> list[str]:
     if _claim(f"related:{now.date().isoformat()}", 24 * 3600):
         for schema_name in active_tenant_schemas():
             related_refresh_job.send_to_schema(schema_name)
-        sent.append("related_refresh")
+            drafts_cleanup_job.send_to_schema(schema_name)
+        sent.extend(["related_refresh", "drafts_cleanup"])
     return sent
 
 
