@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from kefu.desk import views
 
@@ -54,4 +54,5 @@ urlpatterns = [
     path("api-tokens/", views.api_tokens, name="api_tokens"),
     path("api/onboarding/", views.api_onboarding, name="api_onboarding"),
     path("api/team/", views.api_team, name="api_team"),
+    path("", include("kefu.desk.urls_tickets")),
 ]
