@@ -12,7 +12,7 @@ from kefu.desk.models import WorkspaceSettings
 from kefu.tenancy import tenant_context
 from kefu.tickets.models import SavedView, Ticket, TicketCategory
 from tests.conftest import host
-from tests.desk.ticket_support import client_for, make_ticket  # noqa: F401
+from tests.desk.ticket_support import client_for, make_ticket_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +108,11 @@ def test_saving_a_view_keeps_the_filters_and_counts_it(client, tenant_a, login_a
     with tenant_context(tenant_a):
         saved = SavedView.objects.get(name="Billing, high")
     assert saved.owner_id == desk["agent"].pk
-    assert saved.filters == {"view": "open", "category": str(desk["billing"].pk), "priority": "high"}
+    assert saved.filters == {
+        "view": "open",
+        "category": str(desk["billing"].pk),
+        "priority": "high",
+    }
     page = client.get(response.url, HTTP_HOST=host(tenant_a))
     assert _rows(page) == [desk["late"].pk]
     [link] = page.context["sidebar"]["saved"]

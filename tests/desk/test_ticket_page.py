@@ -18,7 +18,7 @@ from kefu.tickets.models import (
     TicketRating,
 )
 from tests.conftest import host
-from tests.desk.ticket_support import make_ticket  # noqa: F401
+from tests.desk.ticket_support import make_ticket_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -187,7 +187,11 @@ def test_properties_change_status_priority_category_tags_and_visibility(
     assert "changed the category from none to Hardware" in html
     with tenant_context(tenant_a):
         ticket.refresh_from_db()
-        assert (ticket.status, ticket.priority, ticket.category_id) == ("open", "urgent", category.pk)
+        assert (ticket.status, ticket.priority, ticket.category_id) == (
+            "open",
+            "urgent",
+            category.pk,
+        )
         assert ticket.tags == ["fire", "printer"]
         assert ticket.is_public is True
 
@@ -264,7 +268,7 @@ def test_customer_panel_shows_timeline_and_self_service_trail(
     assert [(entry.kind, entry.ticket.pk) for entry in timeline] == [
         ("rating", older.pk), ("ticket", older.pk)
     ]  # fmt: skip
-    assert "Rated #%d: 4 of 5" % older.pk in html
+    assert f"Rated #{older.pk}: 4 of 5" in html
     assert "Someone else" not in html
 
 
@@ -304,8 +308,11 @@ def test_merge_into_an_unknown_or_same_ticket_is_refused(
 ):
     ticket = make_ticket(tenant_a)
     login_as(tenant_a, agent)
-    for target, message in (("99999", "There is no ticket with that number."),
-                            (str(ticket.pk), "A ticket cannot be merged into itself.")):  # fmt: skip
+    refusals = [
+        ("99999", "There is no ticket with that number."),
+        (str(ticket.pk), "A ticket cannot be merged into itself."),
+    ]
+    for target, message in refusals:
         response = client.post(
             f"/desk/tickets/{ticket.pk}/merge/", {"target": target},
             HTTP_HOST=host(tenant_a), follow=True,

@@ -1,4 +1,5 @@
-"""Shared helpers for the ticket desk tests (tests/desk/test_ticket_*.py)."""
+"""Shared helpers for the ticket desk tests (tests/desk/test_ticket_*.py). Import
+``make_ticket_fixture`` to get the ``make_ticket`` fixture in a module."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from kefu.tenancy import tenant_context
 from tests.conftest import host
 
 
-@pytest.fixture
-def make_ticket(db):
+@pytest.fixture(name="make_ticket")
+def make_ticket_fixture(db):
     """``make_ticket(tenant, subject, requester_email=..., **options)`` via the real service."""
     from kefu.contacts.services import contact_for_email
     from kefu.tickets.services.creation import ticket_create
