@@ -88,7 +88,7 @@ def _context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[str, An
         "can_publish": ticket.status in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED),
         "timeline": customer_timeline(ticket),
         "trail": _trail(ticket),
-        "history": history_lines(ticket_history(ticket)),
+        "history": history_lines(ticket, ticket_history(ticket)),
         "canned": _canned(ticket, user),
         "now": timezone.now(),
     }

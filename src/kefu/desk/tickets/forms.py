@@ -77,7 +77,9 @@ class PropertiesForm(forms.Form):
         self.fields["category"].queryset = TicketCategory.objects.filter(
             Q(is_active=True) | Q(pk=ticket.category_id)
         )
+        self.fields["category"].empty_label = _("No category")
         if can_assign:
+            self.fields["assignee"].empty_label = _("Nobody (the queue)")
             self.fields["assignee"].queryset = staff_for_assignment()
         else:
             del self.fields["assignee"]

@@ -109,14 +109,41 @@ def _event_text(event: TicketEvent, names: _Names) -> str:  # noqa: PLR0911 - on
         return _("split this ticket from #%(number)s") % {"number": data.get("from")}
     if event.kind == Kind.RATED:
         return _("rated the answer %(score)s of 5") % {"score": data.get("score")}
-    return str(Kind(event.kind).label) if event.kind in Kind.values else event.kind
+    return _simple_text(event.kind)
 
 
-def history_lines(events: Iterable[TicketEvent]) -> list[HistoryLine]:
+def _simple_text(kind: str) -> str:
+    texts = {
+        Kind.CREATED: _("opened the ticket"),
+        Kind.UNASSIGNED: _("sent the ticket back to the queue"),
+        Kind.FIELDS: _("changed the form fields"),
+        Kind.REPLIED: _("replied"),
+        Kind.NOTE: _("added an internal note"),
+        Kind.FOLLOWED: _("followed the ticket"),
+        Kind.UNFOLLOWED: _("stopped following the ticket"),
+        Kind.SLA_AT_RISK: _("marked the deadline at risk"),
+        Kind.SLA_BREACHED: _("marked the deadline missed"),
+        Kind.ESCALATED: _("escalated the ticket"),
+        Kind.PUBLISHED: _("published the answer as a draft article"),
+    }
+    if kind in texts:
+        return texts[kind]
+    return str(Kind(kind).label) if kind in Kind.values else kind
+
+
+def _actor(event: TicketEvent, ticket: Ticket) -> str:
+    if event.actor is not None:
+        return event.actor.get_full_name() or event.actor.email
+    if event.kind in (Kind.CREATED, Kind.REPLIED, Kind.RATED) and ticket.requester is not None:
+        return ticket.requester.display_name  # the customer, without a help center account
+    return _("Kefu")
+
+
+def history_lines(ticket: Ticket, events: Iterable[TicketEvent]) -> list[HistoryLine]:
+    """The events as sentences (the actor's name, then what they did)."""
     events = list(events)
     names = _Names(events)
-    lines = []
-    for event in events:
-        actor = (event.actor.get_full_name() or event.actor.email) if event.actor else _("System")
-        lines.append(HistoryLine(actor=actor, text=_event_text(event, names), at=event.created_at))
-    return lines
+    return [
+        HistoryLine(_actor(event, ticket), _event_text(event, names), event.created_at)
+        for event in events
+    ]
