@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.helpers import test_database_url
+from tests.helpers import delete_tenant_by_slug, run_kefu, test_database_url
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -141,3 +141,25 @@ def screenshot():
         return path
 
     return take
+
+
+@pytest.fixture
+def demo(live_kefu) -> Iterator[LiveKefu]:
+    """The demo workspace (``kefu run`` creates the same), deleted after the test."""
+    result = run_kefu("shell", "-c", "from kefu.core.demo import demo_seed; demo_seed()")
+    assert result.returncode == 0, result.stderr
+    yield live_kefu
+    delete_tenant_by_slug("demo")
+
+
+def demo_shell(code: str) -> str:
+    """Run Python inside the demo workspace's schema in another process; returns its output."""
+    script = (
+        "from kefu.tenancy import tenant_context\n"
+        "from tenants.models import Tenant\n"
+        "with tenant_context(Tenant.objects.get(slug='demo')):\n"
+        + "".join(f"    {line}\n" for line in code.strip().splitlines())
+    )
+    result = run_kefu("shell", "-c", script)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()

@@ -5,17 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import delete_tenant_by_slug, run_kefu
-
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
-
-
-@pytest.fixture
-def demo(live_kefu):
-    result = run_kefu("shell", "-c", "from kefu.core.demo import demo_seed; demo_seed()")
-    assert result.returncode == 0, result.stderr
-    yield live_kefu
-    delete_tenant_by_slug("demo")
 
 
 def test_customer_searches_in_chinese_and_english_and_votes(demo, browser, screenshot):

@@ -1,0 +1,48 @@
+"""Canned responses: the team's reusable replies (any staff member may write them)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kefu.accounts.permissions import staff_required
+from kefu.desk.tickets.forms import CannedResponseForm
+from kefu.tickets.models import CannedResponse
+
+
+@staff_required
+def canned_list(request: HttpRequest) -> HttpResponse:
+    form = CannedResponseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.instance.created_by = request.user
+        form.save()
+        messages.success(request, _("Canned response added."))
+        return redirect("desk:canned_list")
+    return render(
+        request,
+        "desk/tickets/canned_list.html",
+        {"form": form, "responses": CannedResponse.objects.select_related("created_by")},
+    )
+
+
+@staff_required
+def canned_edit(request: HttpRequest, canned_id: int) -> HttpResponse:
+    canned = get_object_or_404(CannedResponse, pk=canned_id)
+    form = CannedResponseForm(request.POST or None, instance=canned)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Canned response saved."))
+        return redirect("desk:canned_list")
+    return render(request, "desk/tickets/canned_edit.html", {"form": form, "canned": canned})
+
+
+@staff_required
+@require_POST
+def canned_delete(request: HttpRequest, canned_id: int) -> HttpResponse:
+    canned = get_object_or_404(CannedResponse, pk=canned_id)
+    canned.delete()
+    messages.success(request, _("Canned response deleted."))
+    return redirect("desk:canned_list")
