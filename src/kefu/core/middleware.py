@@ -17,3 +17,27 @@ class TenantMiddleware(TenantMainMiddleware):
 
             return suspended(request)
         return None
+
+
+class WorkspaceTimezoneMiddleware:
+    """Inside a workspace, times are shown in its business calendar's time zone."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.db import connection
+        from django.utils import timezone
+
+        if connection.schema_name == "public":
+            return self.get_response(request)
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        from kefu.tickets.calendar import workspace_timezone_name
+
+        try:
+            zone = ZoneInfo(workspace_timezone_name())
+        except (ZoneInfoNotFoundError, ValueError):  # a bad name: the default, not a broken page
+            return self.get_response(request)
+        with timezone.override(zone):
+            return self.get_response(request)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -26,7 +25,6 @@ from kefu.tickets.access import access_ticket, can_act_as_requester, is_requeste
 from kefu.tickets.errors import TicketError
 from kefu.tickets.links import ticket_id_from_token
 from kefu.tickets.models import (
-    BusinessCalendar,
     Ticket,
     TicketAttachment,
     TicketField,
@@ -64,8 +62,9 @@ def _ticket(request: HttpRequest, ticket_id: int) -> tuple[Ticket, bool]:
 
 
 def _workspace_timezone() -> str:
-    calendar = BusinessCalendar.objects.order_by("pk").first()
-    return calendar.timezone if calendar else settings.TIME_ZONE
+    from kefu.tickets.calendar import workspace_timezone_name
+
+    return workspace_timezone_name()
 
 
 def _author_label(message: TicketMessage, ticket: Ticket, mine: bool) -> str:

@@ -179,4 +179,33 @@ def business_calendar_update(
     calendar.timezone = validate_timezone(timezone)
     calendar.working_hours = working_hours
     calendar.save()
+    _forget_timezone()
     return calendar
+
+
+def _timezone_cache_key() -> str:
+    from django.db import connection
+
+    return f"kefu:workspace-timezone:{connection.schema_name}"
+
+
+def _forget_timezone() -> None:
+    from django.core.cache import cache
+    from django.db import transaction
+
+    key = _timezone_cache_key()
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+def workspace_timezone_name() -> str:
+    """The workspace's time zone (its business calendar's), cached: every page shows times in it."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    key = _timezone_cache_key()
+    name = cache.get(key)
+    if name is None:
+        calendar = BusinessCalendar.objects.order_by("pk").first()
+        name = calendar.timezone if calendar else settings.TIME_ZONE
+        cache.set(key, name, timeout=300)
+    return name
