@@ -228,6 +228,7 @@ class SlaPolicy(models.Model):
     )
     business_hours_only = models.BooleanField(_("count business hours only"), default=True)
     at_risk_percent = models.PositiveIntegerField(
+        # xgettext:no-python-format
         _("at risk after (% of the time used)"),
         default=75,
         validators=[MinValueValidator(1), MaxValueValidator(99)],
