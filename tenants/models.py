@@ -138,3 +138,28 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_email} {self.action} {self.tenant_slug}"
+
+
+def _unrouted_path(instance: UnroutedEmail, filename: str) -> str:
+    import secrets
+
+    return f"unrouted-mail/{secrets.token_hex(12)}.eml"
+
+
+class UnroutedEmail(models.Model):
+    """Mail that reached the platform but no workspace (unknown address, failed webhook
+    payload): kept raw for operators, never dropped."""
+
+    raw = models.FileField(upload_to=_unrouted_path)
+    source = models.CharField(max_length=30)
+    recipient = models.CharField(max_length=320, blank=True)
+    reason = models.TextField()
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("unrouted email")
+        verbose_name_plural = _("unrouted emails")
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.reason[:40]}"

@@ -26,6 +26,14 @@ class Contact(models.Model):
     )
     language = models.CharField(_("language"), max_length=10, blank=True)
     tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices, default=Tier.STANDARD)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_contacts",
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -47,3 +55,66 @@ class Contact(models.Model):
     @property
     def display_name(self) -> str:
         return str(self)
+
+
+class ContactIdentity(models.Model):
+    """One way a contact reaches the workspace: an email address, a phone number, a chat visitor
+    id or a help center account. Messages from any identity land on the same contact."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", _("Email")
+        PHONE = "phone", _("Phone")
+        CHAT = "chat", _("Chat visitor")
+        ACCOUNT = "account", _("Help center account")
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="identities")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    #: Normalised: email lower-cased, phone in E.164-like digits, account = user id.
+    value = models.CharField(_("value"), max_length=320)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("identity")
+        verbose_name_plural = _("identities")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value"], name="contact_identity_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"
+
+
+class ContactVisitor(models.Model):
+    """A help center visitor id (cookie) seen for this contact: their searches and reads before
+    contacting belong on their timeline."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="visitors")
+    visitor_key = models.CharField(max_length=64)
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contact", "visitor_key"], name="contact_visitor_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.visitor_key
+
+
+class ContactMerge(models.Model):
+    """A merge of one contact into another, with what moved, so it can be undone."""
+
+    source = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    target = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    moved = models.JSONField(default=dict)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.source_id} -> {self.target_id}"

@@ -61,6 +61,31 @@ class WorkspaceSettings(models.Model):
         default=False,
         help_text=_("Public tickets can be read, followed and searched by every customer."),
     )
+
+    class ClosedReply(models.TextChoices):
+        REOPEN = "reopen", _("Reopen the ticket")
+        FOLLOW_UP = "follow_up", _("Open a follow-up ticket")
+
+    support_local_part = models.CharField(
+        _("support address name"),
+        max_length=64,
+        default="support",
+        validators=[
+            RegexValidator(
+                r"^[a-z0-9][a-z0-9._-]*$", _("Use lower-case letters, digits, dots, dashes.")
+            )
+        ],
+        help_text=_("The part before @ of your Kefu address, e.g. support@yourname.kefu.example."),
+    )
+    email_closed_reply = models.CharField(
+        _("an email reply to a closed ticket"),
+        max_length=10,
+        choices=ClosedReply.choices,
+        default=ClosedReply.FOLLOW_UP,
+    )
+    email_auto_reply = models.BooleanField(
+        _("acknowledge new email tickets with suggested articles"), default=True
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -165,6 +165,7 @@ TENANT_APPS = [
     "kefu.portal",
     "kefu.contacts",
     "kefu.tickets",
+    "kefu.messaging",
     "kefu.desk",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]

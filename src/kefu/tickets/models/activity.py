@@ -32,7 +32,13 @@ class TicketMessage(models.Model):
         "contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     body = models.TextField(_("message"))
+    #: Sanitised HTML of a message that arrived as HTML (email); ``body`` is its text.
+    body_html = models.TextField(blank=True)
+    #: What an email carried beyond the new text (quoted earlier messages, signature).
+    quoted_text = models.TextField(blank=True)
     channel = models.CharField(max_length=10, choices=Ticket.Channel.choices, default="web")
+    #: The email Message-ID of this message (sent or received), for threading.
+    email_message_id = models.CharField(max_length=998, blank=True)
     created_at = models.DateTimeField(_("sent"), auto_now_add=True, db_index=True)
 
     class Meta:

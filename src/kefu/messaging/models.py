@@ -1,0 +1,109 @@
+"""Channels (tenant schema): inbound email kept raw before anything else, and the Message-IDs
+that tie mail threads to tickets."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def _raw_path(instance: InboundEmail, filename: str) -> str:
+    # Under the tenant's own media folder (MEDIA_ROOT/<schema>/mail/raw/...).
+    return f"mail/raw/{secrets.token_hex(12)}.eml"
+
+
+class InboundEmail(models.Model):
+    """One received email, stored raw first. Parsing and routing may fail; the raw message is
+    never lost: it stays here, quarantined with the reason, until retried or handled by hand."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        PROCESSED = "processed", _("Added to a ticket")
+        QUARANTINED = "quarantined", _("Quarantined")
+        DUPLICATE = "duplicate", _("Duplicate")
+        DISCARDED = "discarded", _("Discarded")
+
+    raw = models.FileField(_("raw message"), upload_to=_raw_path)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size = models.PositiveIntegerField(default=0)
+    #: The Message-ID header as sent (without angle brackets), "" when missing.
+    message_id = models.CharField(max_length=998, blank=True, db_index=True)
+    source = models.CharField(_("arrived by"), max_length=30, default="command")
+    envelope_sender = models.CharField(max_length=320, blank=True)
+    envelope_recipient = models.CharField(max_length=320, blank=True)
+    from_address = models.CharField(_("from"), max_length=320, blank=True)
+    subject = models.CharField(_("subject"), max_length=998, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED, db_index=True
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    is_automatic = models.BooleanField(
+        _("automatic mail"),
+        default=False,
+        help_text=_("An auto-reply, bounce or list mail: never answered automatically."),
+    )
+    ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ticket_message = models.ForeignKey(
+        "tickets.TicketMessage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inbound_emails",
+    )
+    received_at = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inbound email")
+        verbose_name_plural = _("inbound emails")
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message_id"],
+                condition=~models.Q(message_id="") & ~models.Q(status="duplicate"),
+                name="inbound_email_once_per_message_id",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.subject or self.message_id or str(self.pk)
+
+
+class EmailThreadId(models.Model):
+    """A Message-ID that belongs to a ticket's thread: ones Kefu sent and ones it received.
+    A reply's In-Reply-To / References are looked up here to find its ticket."""
+
+    class Direction(models.TextChoices):
+        SENT = "sent", _("Sent")
+        RECEIVED = "received", _("Received")
+
+    message_id = models.CharField(max_length=998, unique=True)
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="email_thread_ids"
+    )
+    ticket_message = models.ForeignKey(
+        "tickets.TicketMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.message_id
+
+
+class AutoReplyLog(models.Model):
+    """Automatic mail Kefu sent to an address, for the per-sender limit that breaks mail loops."""
+
+    address = models.CharField(max_length=320, db_index=True)
+    ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return self.address
