@@ -81,3 +81,13 @@ def contact_for_user(*, user: User) -> Contact:
         contact.save(update_fields=["user", "updated_at"])
     identity_add(contact=contact, kind=ContactIdentity.Kind.ACCOUNT, value=str(user.pk))
     return contact
+
+
+def contact_visitor_link(*, contact: Contact, visitor_key: str) -> None:
+    """Remember that this help center visitor id is this contact (their searches and reads
+    before contacting then show on the contact's timeline)."""
+    from kefu.contacts.models import ContactVisitor
+
+    if not visitor_key:
+        return
+    ContactVisitor.objects.update_or_create(contact=contact, visitor_key=visitor_key[:64])
