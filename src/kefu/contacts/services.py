@@ -1,12 +1,34 @@
-"""Finding or creating the contact behind a message or request (tenant schema). A contact is
-found by any of its identities; a merged contact resolves to the one it was merged into."""
+"""Finding, creating and editing the contact behind a message or request (tenant schema). A
+contact is found by any of its identities; a merged contact resolves to the one it was merged
+into. Merging lives in kefu.contacts.merging."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from kefu.accounts.models import User
 from kefu.contacts.models import Contact, ContactIdentity
+
+#: Identity kinds staff may add or remove by hand; accounts follow the help center sign-in.
+EDITABLE_KINDS = (
+    ContactIdentity.Kind.EMAIL,
+    ContactIdentity.Kind.PHONE,
+    ContactIdentity.Kind.CHAT,
+)
+MAX_NAME = 200
+
+
+class ContactError(Exception):
+    """A contact change that cannot be made (the message is translated and shown as is)."""
+
+
+def _require_staff(actor: User) -> None:
+    if not (actor.is_authenticated and actor.is_desk_user):
+        raise ContactError(_("Only staff can change contacts."))
 
 
 def _surviving(contact: Contact) -> Contact:
@@ -91,3 +113,101 @@ def contact_visitor_link(*, contact: Contact, visitor_key: str) -> None:
     if not visitor_key:
         return
     ContactVisitor.objects.update_or_create(contact=contact, visitor_key=visitor_key[:64])
+
+
+@transaction.atomic
+def contact_update(
+    *, contact: Contact, name: str, language: str, tier: str, actor: User
+) -> Contact:
+    """Staff edit a contact's name, language and tier."""
+    _require_staff(actor)
+    if contact.merged_into_id:
+        raise ContactError(_("This contact was merged into another one; edit that one."))
+    name = (name or "").strip()
+    if len(name) > MAX_NAME:
+        raise ContactError(_("The name is too long."))
+    language = (language or "").strip()
+    if language and language not in dict(settings.LANGUAGES):
+        raise ContactError(_("Unknown language."))
+    if tier not in Contact.Tier.values:
+        raise ContactError(_("Unknown tier."))
+    contact.name, contact.language, contact.tier = name, language, tier
+    contact.save(update_fields=["name", "language", "tier", "updated_at"])
+    return contact
+
+
+def _validated_identity(kind: str, value: str) -> str:
+    if kind not in EDITABLE_KINDS:
+        raise ContactError(_("Choose email, phone or chat visitor."))
+    normalized = normalize_identity(kind, value)
+    if kind == ContactIdentity.Kind.EMAIL:
+        try:
+            validate_email(normalized)
+        except ValidationError:
+            raise ContactError(_("Enter a valid email address.")) from None
+    elif kind == ContactIdentity.Kind.PHONE:
+        digits = normalized.lstrip("+")
+        if not 5 <= len(digits) <= 20:
+            raise ContactError(_("Enter a phone number of 5 to 20 digits."))
+    elif not normalized or len(normalized) > 320:
+        raise ContactError(_("Enter the chat visitor id."))
+    return normalized
+
+
+@transaction.atomic
+def contact_identity_add(
+    *, contact: Contact, kind: str, value: str, actor: User
+) -> ContactIdentity:
+    """Staff add an email address, phone number or chat id to a contact. One that already
+    belongs to another contact is refused: the two are the same person, so merge them."""
+    _require_staff(actor)
+    if contact.merged_into_id:
+        raise ContactError(_("This contact was merged into another one; edit that one."))
+    normalized = _validated_identity(kind, value)
+    existing = ContactIdentity.objects.filter(kind=kind, value=normalized).first()
+    if existing is not None and existing.contact_id == contact.pk:
+        return existing
+    other = existing.contact if existing else None
+    if other is None and kind == ContactIdentity.Kind.EMAIL:
+        other = Contact.objects.filter(email__iexact=normalized).exclude(pk=contact.pk).first()
+    if other is not None:
+        raise ContactError(
+            _("%(value)s already belongs to %(other)s (contact %(id)d). If they are the same "
+              "person, merge the two contacts.")
+            % {"value": normalized, "other": _surviving(other), "id": _surviving(other).pk}
+        )  # fmt: skip
+    identity = ContactIdentity.objects.create(contact=contact, kind=kind, value=normalized)
+    if kind == ContactIdentity.Kind.EMAIL and not contact.email:
+        contact.email = normalized
+        contact.save(update_fields=["email", "updated_at"])
+    return identity
+
+
+@transaction.atomic
+def identity_remove(*, identity: ContactIdentity, actor: User) -> None:
+    """Staff remove an email address, phone number or chat id; a contact keeps at least one
+    identity, and its help center account stays linked."""
+    _require_staff(actor)
+    contact = Contact.objects.select_for_update().get(pk=identity.contact_id)
+    if identity.kind == ContactIdentity.Kind.ACCOUNT:
+        raise ContactError(_("The help center account cannot be removed from its contact."))
+    if contact.identities.count() <= 1:
+        raise ContactError(_("A contact needs at least one identity; this is the last one."))
+    identity.delete()
+    if identity.kind == ContactIdentity.Kind.EMAIL and contact.email.lower() == identity.value:
+        # Otherwise the next mail from this address would be matched by the old email again.
+        contact.email = _free_email(contact)
+        contact.save(update_fields=["email", "updated_at"])
+
+
+def _free_email(contact: Contact) -> str:
+    """One of the contact's email identities that no other contact has as its main address."""
+    for identity in contact.identities.filter(kind=ContactIdentity.Kind.EMAIL).order_by("pk"):
+        if not Contact.objects.filter(email__iexact=identity.value).exclude(pk=contact.pk).exists():
+            return identity.value
+    return ""
+
+
+def contact_surviving(contact: Contact) -> Contact:
+    """The contact itself, or the one it was (perhaps in several steps) merged into."""
+    return _surviving(contact)
