@@ -37,11 +37,7 @@ class ContactVisitorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        try:
-            with transaction.atomic():
-                self._link(request, response)
-        except DatabaseError:  # a timeline link is not worth a broken page
-            logger.exception("could not link the visitor id to the contact")
+        self._link(request, response)
         return response
 
     def _link(self, request: HttpRequest, response: HttpResponse) -> None:
@@ -59,6 +55,11 @@ class ContactVisitorMiddleware:
         if user.role == "customer":
             from kefu.contacts.services import contact_for_user, contact_visitor_link
 
-            contact_visitor_link(contact=contact_for_user(user=user), visitor_key=key)
+            try:
+                with transaction.atomic():
+                    contact_visitor_link(contact=contact_for_user(user=user), visitor_key=key)
+            except DatabaseError:  # a timeline link is not worth a broken page; next time
+                logger.exception("could not link the visitor id to the contact")
+                return
         # Staff are remembered too, so their pages do not ask again.
         request.session[LINKED] = f"{user_id}:{key}"
