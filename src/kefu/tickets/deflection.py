@@ -133,18 +133,22 @@ def _is_good_answer(
     )
 
 
-def good_answers(*, subject: str, description: str, visitor_key: str = "") -> Suggestions:
+def good_answers(
+    *,
+    subject: str,
+    description: str,
+    visitor_key: str = "",
+    source: str = SearchLog.Source.TICKET_FORM,
+) -> Suggestions:
     """Answers good enough to ask "Does one of these answer your question?" before a ticket.
 
-    The search is logged (source: ticket form), so questions nothing answered show up as
-    content gaps. Search scores are relative within one query, so "good" is judged absolutely:
-    a kept article scores at least half the best one, and is close in meaning (the semantic
-    search's own bar) or shares enough words with the question.
+    The search is logged (``source``: the ticket form unless told), so questions nothing
+    answered show up as content gaps. Search scores are relative within one query, so "good"
+    is judged absolutely: a kept article scores at least half the best one, and is close in
+    meaning (the semantic search's own bar) or shares enough words with the question.
     """
     query = question_text(subject, description)
-    hits = search(
-        query, limit=MAX_ARTICLES, source=SearchLog.Source.TICKET_FORM, visitor_key=visitor_key
-    ).hits
+    hits = search(query, limit=MAX_ARTICLES, source=source, visitor_key=visitor_key).hits
     top = max((hit.score for hit in hits), default=0.0)
     hits = [hit for hit in hits if hit.score >= MIN_SHARE_OF_TOP * top]
     ids = [hit.article.pk for hit in hits]
