@@ -252,6 +252,17 @@ def _headers(parsed: ParsedEmail, message: Message) -> None:
     parsed.is_automatic = bool(parsed.automatic_reason)
 
 
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def _clean_text_fields(parsed: ParsedEmail) -> None:
+    """PostgreSQL text holds no NUL and no lone surrogates."""
+    for name in ("subject", "from_name", "text", "quoted_text", "html", "message_id"):
+        setattr(parsed, name, _UNSTORABLE.sub("\ufffd", getattr(parsed, name)))
+    for attachment in parsed.attachments:
+        attachment.filename = _UNSTORABLE.sub("_", attachment.filename)
+
+
 def parse_email(raw: bytes) -> ParsedEmail:
     """Read an email; never raises (what could not be read is in ``problems``)."""
     parsed = ParsedEmail()
@@ -261,6 +272,7 @@ def parse_email(raw: bytes) -> ParsedEmail:
         walker = _Walker(parsed)
         walker.walk(message)
         walker.finish()
+        _clean_text_fields(parsed)
         if message.defects:
             parsed.problems.append(
                 _("The message is damaged (%(defects)s); some of it may be missing.")

@@ -75,15 +75,6 @@ def _strict(data: bytes, codec: str) -> str | None:
         return None
 
 
-def _only_high_bytes(text: str, codec: str) -> bool:
-    """True when every non-ASCII character came from bytes >= 0x80 only: a legacy decoding that
-    swallowed ASCII letters as trail bytes is a misreading of Latin text."""
-    try:
-        return all(all(b >= 0x80 for b in ch.encode(codec)) for ch in text if ord(ch) > 127)
-    except (UnicodeError, LookupError):
-        return False
-
-
 def common_share(text: str) -> float:
     """Share of the non-ASCII characters that are frequent Chinese characters or CJK punctuation."""
     wide = [ch for ch in text if ord(ch) > 127]
@@ -98,7 +89,7 @@ def _best_cjk(data: bytes) -> tuple[str, str] | None:
     scored = []
     for codec in ("gb18030", "big5hkscs"):
         text = _strict(data, codec)
-        if text is not None and _only_high_bytes(text, codec):
+        if text is not None:
             scored.append((common_share(text), codec, text))
     scored.sort(key=lambda item: item[0], reverse=True)
     if scored and scored[0][0] >= MIN_COMMON_SHARE:

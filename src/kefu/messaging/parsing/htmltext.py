@@ -129,7 +129,7 @@ class _Splitter(HTMLParser):
             self._close_link()
         elif tag == "pre":
             self.pre = max(self.pre - 1, 0)
-        if tag in _BLOCK:
+        if tag in _BLOCK and tag != "li":  # the next item starts its own line
             self._text("\n\n" if tag in _PARAGRAPH else "\n")
         if self.quote_tag == tag:
             self.quote_nesting -= 1
