@@ -275,7 +275,7 @@ def email_process(*, inbound: InboundEmail, retry: bool = False) -> InboundEmail
                 current.pk,
                 connection.schema_name,
                 current.reason,
-                exc_info=True,
+                exc_info=not isinstance(error, InboundRejected),
             )
             current.save()
             return current
