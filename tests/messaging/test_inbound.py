@@ -264,3 +264,16 @@ def test_automatic_mail_on_a_resolved_ticket_does_not_reopen_it(tenant_a, delive
     with tenant_context(tenant_a):
         ticket.refresh_from_db()
         assert ticket.status == Ticket.Status.RESOLVED
+
+
+def test_kefus_own_mail_coming_back_is_not_a_new_ticket(tenant_a, deliver):
+    ticket = _ticket(tenant_a)
+    with tenant_context(tenant_a):
+        EmailThreadId.objects.create(
+            message_id="plain-utf8-1@example.com", ticket=ticket, direction="sent"
+        )
+    inbound = deliver(tenant_a, "plain_utf8")
+    assert inbound.status == InboundEmail.Status.QUARANTINED
+    assert "Kefu sent" in inbound.reason
+    with tenant_context(tenant_a):
+        assert ticket.messages.count() == 1

@@ -233,6 +233,11 @@ def _route(inbound: InboundEmail) -> ChannelResult:
             _("No sender address: the message has no usable From address.")
             + (f" {problems}" if problems else "")
         )
+    own = EmailThreadId.objects.filter(
+        message_id=parsed.message_id, direction=EmailThreadId.Direction.SENT
+    )
+    if parsed.message_id and own.exists():
+        raise InboundRejected(_("This is mail Kefu sent, come back (a forwarding loop?)."))
     result = _deliver(inbound, parsed)
     inbound.reason = " ".join(parsed.problems)[:2000]
     return result
