@@ -65,4 +65,5 @@ urlpatterns = [
     path("api/team/", views.api_team, name="api_team"),
     path("", include("kefu.desk.urls_routing")),
     path("", include("kefu.desk.urls_tickets")),
+    path("", include("kefu.desk.urls_mail")),
 ]

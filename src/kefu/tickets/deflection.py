@@ -338,7 +338,7 @@ def _field_file(attachment: TicketAttachment) -> File:
 def draft_submit(*, draft: SubmissionDraft, language: str = "") -> Ticket:
     """ "No, submit my request": the ticket, with the files held and the self-service trail.
     Submitting the same draft again returns the ticket already made (no duplicate)."""
-    from kefu.tickets.services.creation import ticket_create
+    from kefu.messaging.channels import channel_receive
 
     draft = (
         SubmissionDraft.objects.select_for_update(of=("self",))
@@ -351,10 +351,14 @@ def draft_submit(*, draft: SubmissionDraft, language: str = "") -> Ticket:
     held = list(TicketAttachment.objects.filter(draft=draft, ticket__isnull=True))
     field_attachments = [a for a in held if a.field_key]
     category = TicketCategory.objects.filter(pk=data.get("category_id") or 0).first()
-    ticket = ticket_create(
+    ticket = channel_receive(
+        channel=Ticket.Channel.WEB,
+        identity_kind="account" if draft.user else "email",
+        identity_value=str(draft.user.pk) if draft.user else str(data.get("email") or ""),
+        name="" if draft.user else str(data.get("name") or ""),
+        visitor_key=draft.visitor_key,
         subject=data.get("subject", ""),
-        description=data.get("description", ""),
-        requester=_draft_contact(draft),
+        body=data.get("description", ""),
         category=category,
         field_values=data.get("field_values") or {},
         # Field files are copied through ticket_create so its validation sees them.
@@ -362,7 +366,7 @@ def draft_submit(*, draft: SubmissionDraft, language: str = "") -> Ticket:
         self_service_trail=self_service_trail(visitor_key=draft.visitor_key),
         actor=draft.user,
         language=language,
-    )
+    ).ticket
     for attachment in field_attachments:
         attachment.file.close()
         # The ticket has its own copy now; the held file goes once that copy is committed.
