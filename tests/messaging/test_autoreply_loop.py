@@ -16,18 +16,14 @@ from __future__ import annotations
 
 import email
 import email.policy
-import hashlib
 import uuid
-from email.utils import parseaddr
 
 import pytest
 
-from kefu.contacts.services import contact_for_email
 from kefu.messaging import autoreply
-from kefu.messaging.models import AutoReplyLog, EmailThreadId, InboundEmail
+from kefu.messaging.models import AutoReplyLog, InboundEmail
 from kefu.tenancy import tenant_context
 from kefu.tickets.models import Ticket
-from kefu.tickets.services.creation import ticket_create
 from tests.api.ticket_urls import ticket_links  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ticket_links")]
@@ -40,35 +36,16 @@ _AUTOMATIC_HEADERS = ("Auto-Submitted", "X-Autoreply", "X-Autorespond", "List-Id
 
 @pytest.fixture
 def deliver(tenant_a, monkeypatch):
-    """STAND-IN for inbound processing (the inbound-mail work): raw mail in, as Kefu would
-    handle a mail that matches no ticket. Jobs run at once (tests never commit)."""
+    """Raw mail in through the real inbound path: stored, parsed, threaded or opened as a
+    ticket, auto-reply decided. Jobs run at once (tests never commit)."""
+    from kefu.messaging.inbound import email_process, email_receive
+
     monkeypatch.setattr(autoreply, "enqueue_on_commit", lambda actor, *args: actor(*args))
 
     def deliver(raw: bytes) -> None:
-        message = email.message_from_bytes(raw, policy=email.policy.default)
-        automatic = any(
-            message.get(name, "").lower() not in ("", "no") for name in _AUTOMATIC_HEADERS
-        ) or message.get("Precedence", "").lower() in ("bulk", "junk", "list", "auto_reply")
-        sender = parseaddr(str(message["From"]))[1]
         with tenant_context(tenant_a):
-            inbound = InboundEmail.objects.create(
-                sha256=hashlib.sha256(raw).hexdigest(),
-                message_id=message["Message-ID"].strip("<>"),
-                from_address=sender,
-                subject=str(message["Subject"]),
-                is_automatic=automatic,
-            )
-            ticket = ticket_create(
-                subject=str(message["Subject"]),
-                description=message.get_body(("plain",)).get_content(),
-                requester=contact_for_email(email=sender),
-                channel=Ticket.Channel.EMAIL,
-            )
-            EmailThreadId.objects.create(
-                message_id=inbound.message_id, ticket=ticket, direction="received"
-            )
-            InboundEmail.objects.filter(pk=inbound.pk).update(ticket=ticket, status="processed")
-            autoreply.auto_reply_maybe(inbound=inbound, ticket=ticket)
+            inbound = email_receive(raw=raw, source="test")
+            email_process(inbound=inbound)
 
     return deliver
 
