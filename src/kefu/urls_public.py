@@ -1,9 +1,10 @@
-"""URLs of the root domain: marketing page, signup, operator console, (later) webhooks."""
+"""URLs of the root domain: marketing page, signup, operator console, webhooks."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from kefu.core import views
+from kefu.messaging import webhooks
 from tenants import views as tenant_views
 
 urlpatterns = [
@@ -11,6 +12,11 @@ urlpatterns = [
     path("signup/", tenant_views.signup, name="signup"),
     path("signup/check-subdomain/", tenant_views.subdomain_check, name="signup_check_subdomain"),
     path("operator/", include("tenants.urls_operator")),
+    re_path(
+        r"^email/inbound/mailgun(?P<mime>_mime)?/$",
+        webhooks.mailgun_inbound,
+        name="email_inbound_mailgun",
+    ),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

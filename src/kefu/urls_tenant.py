@@ -45,6 +45,7 @@ urlpatterns = [
         name="invitation_accept",
     ),
     path("desk/", include("kefu.desk.urls")),
+    path("email/", include("kefu.messaging.urls")),
     path("brand/logo", desk_views.brand_logo, name="brand_logo"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -48,7 +48,9 @@ def test_received_mail_tells_the_number_the_promise_and_the_private_link(
 
     [message] = mailoutbox
     assert message.to == ["casey@example.com"]
-    assert message.subject == f"We received your request #{ticket.number}: Printer is on fire"
+    assert message.subject == (
+        f"[#{ticket.number}] We received your request #{ticket.number}: Printer is on fire"
+    )
     assert message.from_email.startswith("Alpha Ltd <")
     assert message.extra_headers["X-Kefu-Ticket"] == str(ticket.number)
     assert "Hello Casey," in message.body
@@ -311,6 +313,6 @@ def test_a_reply_reaches_the_customer_through_the_real_worker(committed_ticket, 
     subjects = sorted(m.subject for m in to_customer)
     assert subjects == [
         f"Re: [#{ticket.number}] {ticket.subject}",
-        f"We received your request #{ticket.number}: {ticket.subject}",
+        f"[#{ticket.number}] We received your request #{ticket.number}: {ticket.subject}",
     ]
     assert "Sent by the worker." in to_customer[0].body + to_customer[1].body

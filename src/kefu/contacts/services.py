@@ -75,8 +75,8 @@ def contact_for_email(*, email: str, name: str = "", language: str = "") -> Cont
         with transaction.atomic():
             contact = Contact.objects.filter(email__iexact=normalized).first()
             if contact is None:
-                contact = Contact.objects.create(
-                    email=normalized, name=(name or "").strip(), language=language
+                contact = Contact.objects.create(  # shown as written; matched lower-cased
+                    email=(email or "").strip(), name=(name or "").strip(), language=language
                 )
             identity_add(contact=contact, kind=ContactIdentity.Kind.EMAIL, value=normalized)
             return _surviving(contact)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from kefu.desk import views
+from kefu.desk import views, views_articles
 
 app_name = "desk"
 
@@ -24,31 +24,39 @@ urlpatterns = [
     path("settings/email/", views.email_settings, name="email"),
     path(
         "settings/knowledge-base/",
-        views.knowledge_base_settings,
+        views_articles.knowledge_base_settings,
         name="knowledge_base_settings",
     ),
-    path("search/", views.search_insights, name="search_insights"),
-    path("articles/", views.article_list, name="article_list"),
-    path("articles/new/", views.article_edit, name="article_new"),
-    path("articles/<int:article_id>/", views.article_edit, name="article_edit"),
-    path("articles/preview/", views.article_preview, name="article_preview"),
-    path("articles/guided/new/", views.guided_answer_edit, name="guided_answer_new"),
-    path("articles/guided/<int:article_id>/", views.guided_answer_edit, name="guided_answer_edit"),
-    path("articles/import/", views.article_import_new, name="article_import_new"),
-    path("articles/import/<int:import_id>/", views.article_import_detail, name="article_import"),
+    path("search/", views_articles.search_insights, name="search_insights"),
+    path("articles/", views_articles.article_list, name="article_list"),
+    path("articles/new/", views_articles.article_edit, name="article_new"),
+    path("articles/<int:article_id>/", views_articles.article_edit, name="article_edit"),
+    path("articles/preview/", views_articles.article_preview, name="article_preview"),
+    path("articles/guided/new/", views_articles.guided_answer_edit, name="guided_answer_new"),
+    path(
+        "articles/guided/<int:article_id>/",
+        views_articles.guided_answer_edit,
+        name="guided_answer_edit",
+    ),
+    path("articles/import/", views_articles.article_import_new, name="article_import_new"),
+    path(
+        "articles/import/<int:import_id>/",
+        views_articles.article_import_detail,
+        name="article_import",
+    ),
     path(
         "articles/import/<int:import_id>/status/",
-        views.article_import_status,
+        views_articles.article_import_status,
         name="article_import_status",
     ),
     path(
         "articles/export.<str:file_format>",
-        views.knowledge_base_export_view,
+        views_articles.knowledge_base_export_view,
         name="knowledge_base_export",
     ),
     path(
         "search/phrasings/<int:phrasing_id>/forget/",
-        views.phrasing_forget_view,
+        views_articles.phrasing_forget_view,
         name="phrasing_forget",
     ),
     path("", include("kefu.desk.urls_kb")),
@@ -57,5 +65,6 @@ urlpatterns = [
     path("api/team/", views.api_team, name="api_team"),
     path("", include("kefu.desk.urls_routing")),
     path("", include("kefu.desk.urls_tickets")),
+    path("", include("kefu.desk.urls_mail")),
     path("", include("kefu.desk.urls_contacts")),
 ]

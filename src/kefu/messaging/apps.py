@@ -7,3 +7,7 @@ class MessagingConfig(AppConfig):
     label = "messaging"
     verbose_name = _("Channels")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Connects the receiver of anymail's inbound signal (the provider webhooks).
+        from kefu.messaging import webhooks  # noqa: F401

@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from kefu.contacts.services import contact_for_email, contact_for_user
 from kefu.core.ratelimit import client_ip, limit_hit
 from kefu.kb.models import Article
+from kefu.messaging.channels import channel_receive
 from kefu.portal.ticket_forms import TicketForm, TicketSubmission, field_groups, submission_parse
 from kefu.portal.visitors import remember_visitor, visitor_key
 from kefu.search import segment
@@ -26,7 +26,6 @@ from kefu.search.engine import snippet
 from kefu.tickets import deflection, selectors
 from kefu.tickets.errors import FieldErrors, TicketError
 from kefu.tickets.models import SubmissionDraft, Ticket, TicketCategory
-from kefu.tickets.services.creation import ticket_create
 
 #: Ticket submissions per client address (held or created) unless settings say otherwise.
 DEFAULT_SUBMIT_LIMIT = "20/3600"
@@ -129,22 +128,21 @@ def _ticket_new_post(request: HttpRequest) -> HttpResponse:
 def _create_directly(request: HttpRequest, submission: TicketSubmission, key: str) -> Ticket:
     data = submission.data()
     user = request.user if request.user.is_authenticated else None
-    requester = (
-        contact_for_user(user=user)
-        if user
-        else contact_for_email(email=data["email"], name=data["name"])
-    )
-    return ticket_create(
+    return channel_receive(
+        channel=Ticket.Channel.WEB,
+        identity_kind="account" if user else "email",
+        identity_value=str(user.pk) if user else data["email"],
+        name="" if user else data["name"],
         subject=data["subject"],
-        description=data["description"],
-        requester=requester,
+        body=data["description"],
+        attachments=submission.attachments,
+        visitor_key=key,
         category=submission.category,
         field_values=submission.raw_fields,
         field_files=submission.field_files,
-        attachments=submission.attachments,
         self_service_trail=deflection.self_service_trail(visitor_key=key),
         actor=user,
-    )
+    ).ticket
 
 
 def _created(request: HttpRequest, ticket: Ticket) -> HttpResponse:

@@ -145,6 +145,7 @@ SHARED_APPS = [
     "django.contrib.postgres",
     "django.contrib.admin",
     "django_dramatiq",
+    "anymail",
     "kefu.core",
     # Operators are users in the public schema; tenant users are the same model in each tenant.
     "kefu.accounts",
@@ -266,11 +267,42 @@ KEFU_HANDOFF_TTL_SECONDS = 120
 #: How long an invitation link stays valid.
 KEFU_INVITATION_TTL_DAYS = 7
 
-# --- Email (development: written to files a developer can read) -------------------------------
+# --- Email -----------------------------------------------------------------------------------
+# Outbound mail: KEFU_EMAIL_PROVIDER picks a django-anymail backend (mailgun, amazon_ses,
+# postmark, ...) configured by its own variables (MAILGUN_API_KEY, ... or ANYMAIL_<SETTING>).
+# Without a provider: kept in memory in tests, written to files a developer can read in
+# development (KEFU_DATA_DIR/mail), SMTP in production; KEFU_EMAIL_BACKEND overrides all that.
+# Inbound mail: the provider's inbound webhook on the root domain (Mailgun: a route forwarding
+# to https://<root>/email/inbound/mailgun_mime/, verified with MAILGUN_WEBHOOK_SIGNING_KEY).
+
+EMAIL_PROVIDERS = (
+    "amazon_ses", "brevo", "mailersend", "mailgun", "mailjet", "mailtrap", "mandrill", "postal",
+    "postmark", "resend", "sendgrid", "sparkpost", "unisender_go",
+)  # fmt: skip
+EMAIL_PROVIDER = os.environ.get("KEFU_EMAIL_PROVIDER", "").strip().lower()
+if EMAIL_PROVIDER and EMAIL_PROVIDER not in EMAIL_PROVIDERS:
+    raise ImproperlyConfigured(
+        f"KEFU_EMAIL_PROVIDER must be one of {', '.join(EMAIL_PROVIDERS)}, not {EMAIL_PROVIDER!r}"
+    )
+ANYMAIL: dict[str, object] = {
+    # ANYMAIL_POSTMARK_SERVER_TOKEN=... becomes ANYMAIL["POSTMARK_SERVER_TOKEN"], and so on.
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in os.environ.items()
+    if name.startswith("ANYMAIL_") and value
+}
+for _name in (
+    "MAILGUN_API_KEY", "MAILGUN_SENDER_DOMAIN", "MAILGUN_API_URL", "MAILGUN_WEBHOOK_SIGNING_KEY",
+):  # fmt: skip
+    if os.environ.get(_name):
+        ANYMAIL[_name] = os.environ[_name]
+if EMAIL_PROVIDER == "mailgun" and not ANYMAIL.get("MAILGUN_API_KEY"):
+    raise ImproperlyConfigured("KEFU_EMAIL_PROVIDER=mailgun needs MAILGUN_API_KEY.")
 
 EMAIL_BACKEND = os.environ.get(
     "KEFU_EMAIL_BACKEND",
-    "django.core.mail.backends.locmem.EmailBackend"
+    f"anymail.backends.{EMAIL_PROVIDER}.EmailBackend"
+    if EMAIL_PROVIDER
+    else "django.core.mail.backends.locmem.EmailBackend"
     if TESTING
     else (
         "django.core.mail.backends.smtp.EmailBackend"
@@ -286,6 +318,10 @@ EMAIL_HOST_PASSWORD = os.environ.get("KEFU_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("KEFU_EMAIL_USE_TLS", PRODUCTION)
 DEFAULT_FROM_EMAIL = os.environ.get("KEFU_DEFAULT_FROM_EMAIL", f"Kefu <no-reply@{ROOT_DOMAIN}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+#: The largest inbound webhook body accepted (the raw message with its attachments).
+KEFU_INBOUND_EMAIL_MAX_BYTES = int(
+    os.environ.get("KEFU_INBOUND_EMAIL_MAX_BYTES", str(40 * 1024 * 1024))
+)
 
 # --- Languages ------------------------------------------------------------------------------
 

@@ -133,18 +133,22 @@ def _is_good_answer(
     )
 
 
-def good_answers(*, subject: str, description: str, visitor_key: str = "") -> Suggestions:
+def good_answers(
+    *,
+    subject: str,
+    description: str,
+    visitor_key: str = "",
+    source: str = SearchLog.Source.TICKET_FORM,
+) -> Suggestions:
     """Answers good enough to ask "Does one of these answer your question?" before a ticket.
 
-    The search is logged (source: ticket form), so questions nothing answered show up as
-    content gaps. Search scores are relative within one query, so "good" is judged absolutely:
-    a kept article scores at least half the best one, and is close in meaning (the semantic
-    search's own bar) or shares enough words with the question.
+    The search is logged (``source``: the ticket form unless told), so questions nothing
+    answered show up as content gaps. Search scores are relative within one query, so "good"
+    is judged absolutely: a kept article scores at least half the best one, and is close in
+    meaning (the semantic search's own bar) or shares enough words with the question.
     """
     query = question_text(subject, description)
-    hits = search(
-        query, limit=MAX_ARTICLES, source=SearchLog.Source.TICKET_FORM, visitor_key=visitor_key
-    ).hits
+    hits = search(query, limit=MAX_ARTICLES, source=source, visitor_key=visitor_key).hits
     top = max((hit.score for hit in hits), default=0.0)
     hits = [hit for hit in hits if hit.score >= MIN_SHARE_OF_TOP * top]
     ids = [hit.article.pk for hit in hits]
@@ -334,7 +338,7 @@ def _field_file(attachment: TicketAttachment) -> File:
 def draft_submit(*, draft: SubmissionDraft, language: str = "") -> Ticket:
     """ "No, submit my request": the ticket, with the files held and the self-service trail.
     Submitting the same draft again returns the ticket already made (no duplicate)."""
-    from kefu.tickets.services.creation import ticket_create
+    from kefu.messaging.channels import channel_receive
 
     draft = (
         SubmissionDraft.objects.select_for_update(of=("self",))
@@ -347,10 +351,14 @@ def draft_submit(*, draft: SubmissionDraft, language: str = "") -> Ticket:
     held = list(TicketAttachment.objects.filter(draft=draft, ticket__isnull=True))
     field_attachments = [a for a in held if a.field_key]
     category = TicketCategory.objects.filter(pk=data.get("category_id") or 0).first()
-    ticket = ticket_create(
+    ticket = channel_receive(
+        channel=Ticket.Channel.WEB,
+        identity_kind="account" if draft.user else "email",
+        identity_value=str(draft.user.pk) if draft.user else str(data.get("email") or ""),
+        name="" if draft.user else str(data.get("name") or ""),
+        visitor_key=draft.visitor_key,
         subject=data.get("subject", ""),
-        description=data.get("description", ""),
-        requester=_draft_contact(draft),
+        body=data.get("description", ""),
         category=category,
         field_values=data.get("field_values") or {},
         # Field files are copied through ticket_create so its validation sees them.
@@ -358,7 +366,7 @@ def draft_submit(*, draft: SubmissionDraft, language: str = "") -> Ticket:
         self_service_trail=self_service_trail(visitor_key=draft.visitor_key),
         actor=draft.user,
         language=language,
-    )
+    ).ticket
     for attachment in field_attachments:
         attachment.file.close()
         # The ticket has its own copy now; the held file goes once that copy is committed.

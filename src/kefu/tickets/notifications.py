@@ -6,6 +6,10 @@ the key taken and skips that recipient; a send that fails gives its key back, so
 
 Customers never get internal notes. Only the requester's links carry the signed access token;
 a customer who merely follows a public ticket gets the plain help center link.
+
+Every mail is addressed and threaded by ``kefu.messaging.outbound``: from the workspace's
+support address, a Reply-To with the ticket's token, its own Message-ID (recorded once sent),
+In-Reply-To / References of the ticket's thread and ``[#N]`` in the subject.
 """
 
 from __future__ import annotations
@@ -16,7 +20,6 @@ import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
-from email.utils import formataddr, parseaddr
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +30,7 @@ from django.utils import timezone, translation
 
 from kefu.accounts.models import User
 from kefu.jobs import tenant_actor
+from kefu.messaging import outbound
 from kefu.tickets.models import OutboundNotice, Ticket, TicketEvent, TicketMessage
 
 #: History entries that do not interest followers (or that have their own mail).
@@ -95,7 +99,9 @@ class TicketMailer:
         self.ticket = ticket
         self.workspace = Tenant.objects.get(schema_name=connection.schema_name)
         workspace_settings = WorkspaceSettings.objects.first()
-        self.reply_to = workspace_settings.support_email if workspace_settings else ""
+        self.local_part = (
+            workspace_settings.support_local_part if workspace_settings else ""
+        ) or outbound.DEFAULT_LOCAL_PART
         calendar = BusinessCalendar.objects.first()
         try:
             self.time_zone = zoneinfo.ZoneInfo(calendar.timezone if calendar else "")
@@ -103,12 +109,19 @@ class TicketMailer:
             self.time_zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
     def from_address(self) -> str:
-        _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
-        return formataddr((self.workspace.name, address))
+        return outbound.from_header(self.workspace, local_part=self.local_part)
 
     def compose(
-        self, *, recipient: Recipient, template: str, context: dict[str, Any], automated: bool
-    ) -> EmailMultiAlternatives:
+        self,
+        *,
+        recipient: Recipient,
+        template: str,
+        context: dict[str, Any],
+        automated: bool,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[EmailMultiAlternatives, str]:
+        """The mail and its Message-ID. ``template`` is a name under tickets/email/ or a full
+        template path prefix (``messaging/email/auto_reply``)."""
         context = {
             **context,
             "ticket": self.ticket,
@@ -116,24 +129,27 @@ class TicketMailer:
             "recipient": recipient,
             "time_zone": str(self.time_zone),
         }
-        name = f"tickets/email/{template}"
+        name = template if "/" in template else f"tickets/email/{template}"
         with translation.override(recipient.language), timezone.override(self.time_zone):
             subject = render_to_string(f"{name}_subject.txt", context)
             body = render_to_string(f"{name}.txt", context)
             html = render_to_string(f"{name}.html", context)
-        headers = {"X-Kefu-Ticket": str(self.ticket.number)}
-        if automated:  # RFC 3834: auto-responders must not answer this
-            headers["Auto-Submitted"] = "auto-generated"
+        all_headers = {"X-Kefu-Ticket": str(self.ticket.number)}
+        if automated:  # RFC 3834: auto-responders must not answer this (Outlook: the last one)
+            all_headers["Auto-Submitted"] = "auto-generated"
+            all_headers["X-Auto-Response-Suppress"] = "All"
+        all_headers.update(headers or {})
         message = EmailMultiAlternatives(
             subject=" ".join(subject.split()),
             body=_BLANK_LINES.sub("\n\n", body).strip() + "\n",
-            from_email=self.from_address(),
             to=[recipient.email],
-            reply_to=[self.reply_to] if self.reply_to else None,
-            headers=headers,
+            headers=all_headers,
         )
         message.attach_alternative(html, "text/html")
-        return message
+        message_id = outbound.ticket_mail_prepare(
+            message, ticket=self.ticket, workspace=self.workspace, local_part=self.local_part
+        )
+        return message, message_id
 
     def send_once(
         self,
@@ -143,8 +159,11 @@ class TicketMailer:
         template: str,
         context: dict[str, Any],
         automated: bool = True,
+        headers: dict[str, str] | None = None,
+        ticket_message: TicketMessage | None = None,
     ) -> bool:
-        """Claim the key, then send; False if it was already claimed (sent before)."""
+        """Claim the key, then send; False if it was already claimed (sent before). The sent
+        Message-ID joins the ticket's thread (and ``ticket_message``'s, for a reply)."""
         with transaction.atomic():
             notice, created = OutboundNotice.objects.get_or_create(
                 key=_notice_key(key, recipient.email),
@@ -153,13 +172,20 @@ class TicketMailer:
         if not created:
             return False
         try:
-            message = self.compose(
-                recipient=recipient, template=template, context=context, automated=automated
+            message, message_id = self.compose(
+                recipient=recipient,
+                template=template,
+                context=context,
+                automated=automated,
+                headers=headers,
             )
             message.send()
         except Exception:
             OutboundNotice.objects.filter(pk=notice.pk).delete()  # let the retry send it
             raise
+        outbound.ticket_mail_sent(
+            ticket=self.ticket, message_id=message_id, ticket_message=ticket_message
+        )
         return True
 
 
@@ -210,12 +236,14 @@ def _person_name(user: User | None, fallback: str = "") -> str:
 
 @tenant_actor(queue_name="mail", max_retries=5)
 def notify_ticket_received(ticket_id: int) -> None:
-    """Tell the requester their ticket arrived: number, promised time, link."""
+    """Tell the requester their ticket arrived: number, promised time, link. Not for a ticket
+    that came by email: its acknowledgement is the automatic reply (kefu.messaging.autoreply),
+    which also suggests articles and never answers auto-responders or loops."""
     from kefu.tickets.links import ticket_customer_url
 
     ticket = _ticket_query().filter(pk=ticket_id).first()
     recipient = requester_recipient(ticket) if ticket else None
-    if ticket is None or recipient is None:
+    if ticket is None or recipient is None or ticket.channel == Ticket.Channel.EMAIL:
         return
     TicketMailer(ticket).send_once(
         key=f"received:{ticket.pk}",
@@ -257,6 +285,7 @@ def notify_customer_reply(message_id: int) -> None:
             "url": ticket_customer_url(ticket),
         },
         automated=False,
+        ticket_message=message,
     )
 
 

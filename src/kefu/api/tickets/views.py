@@ -18,12 +18,11 @@ from kefu.api.tickets.payloads import (
     ticket_detail_json,
     ticket_json,
 )
-from kefu.contacts.services import contact_for_email
+from kefu.messaging.channels import channel_receive
 from kefu.tickets.access import access_ticket_staff, tickets_visible_to
 from kefu.tickets.errors import TicketError
 from kefu.tickets.models import Ticket, TicketCategory
 from kefu.tickets.services.changes import ticket_assign, ticket_update
-from kefu.tickets.services.creation import ticket_create
 from kefu.tickets.services.thread import ticket_reply
 
 DEFAULT_LIMIT = 20
@@ -108,21 +107,23 @@ def _create(request: HttpRequest) -> JsonResponse:
     field_values = data.mapping("fields") or {}
     is_public = data.flag("is_public")
     data.check()
-    with transaction.atomic():  # a rejected ticket leaves no new contact behind
-        requester = contact_for_email(**person)
-        # No actor: the first message is the customer's words, not the integration's.
-        ticket = ticket_create(
-            subject=subject,
-            description=description,
-            requester=requester,
-            category=category,
-            field_values=field_values,
-            channel=Ticket.Channel.API,
-            priority=priority,
-            is_public=is_public,
-            tags=tags,
-            actor=request.api_user,  # the history records which staff token opened it
-        )
+    # One transaction: a rejected ticket leaves no new contact behind.
+    # No author: the first message is the customer's words, not the integration's.
+    ticket = channel_receive(
+        channel=Ticket.Channel.API,
+        identity_kind="email",
+        identity_value=person["email"],
+        name=person["name"],
+        contact_language=person["language"],
+        subject=subject,
+        body=description,
+        category=category,
+        field_values=field_values,
+        priority=priority,
+        is_public=is_public,
+        tags=tags,
+        actor=request.api_user,  # the history records which staff token opened it
+    ).ticket
     response = JsonResponse(ticket_detail_json(_reload(ticket.pk)), status=201)
     response["Location"] = f"{request.path.rstrip('/')}/{ticket.pk}"
     return response
