@@ -94,7 +94,7 @@ class TimelineItem:
 
     @property
     def channel_label(self) -> str:
-        return str(Ticket.Channel(self.channel).label) if self.channel else ""
+        return str(dict(Ticket.Channel.choices).get(self.channel, self.channel))
 
 
 def _ticket_items(contact: Contact, limit: int) -> list[TimelineItem]:
