@@ -248,7 +248,10 @@ locals {
   # Derived by Terraform and kept in step with the resources.
   generated_secrets = ["DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "KEFU_CACHE_URL"]
   # Written once from variables; afterwards set with `aws secretsmanager put-secret-value`.
-  operator_secrets = ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "SENTRY_DSN", "KEFU_EMAIL_HOST_PASSWORD"]
+  operator_secrets = [
+    "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "SENTRY_DSN", "KEFU_EMAIL_HOST_PASSWORD",
+    "MAILGUN_API_KEY", "MAILGUN_WEBHOOK_SIGNING_KEY",
+  ]
 
   secret_values = {
     DJANGO_SECRET_KEY        = random_password.django_secret_key.result
@@ -259,6 +262,8 @@ locals {
     STRIPE_WEBHOOK_SECRET    = var.stripe_webhook_secret
     SENTRY_DSN               = var.sentry_dsn
     KEFU_EMAIL_HOST_PASSWORD = var.email_host_password
+    MAILGUN_API_KEY             = var.mailgun_api_key
+    MAILGUN_WEBHOOK_SIGNING_KEY = var.mailgun_webhook_signing_key
   }
 }
 
@@ -397,12 +402,15 @@ locals {
       KEFU_SCHEMA_POOL_SIZE = tostring(var.schema_pool_size)
       KEFU_MEDIA_BUCKET     = aws_s3_bucket.media.bucket
       SENTRY_ENVIRONMENT    = var.environment
+      KEFU_EMAIL_PROVIDER   = var.email_provider
+      MAILGUN_SENDER_DOMAIN = var.root_domain
     }, var.extra_environment) : { name = k, value = v }
   ]
 
   container_secret_names = concat(
     local.generated_secrets,
     ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "KEFU_EMAIL_HOST_PASSWORD"],
+    var.email_provider == "mailgun" ? ["MAILGUN_API_KEY", "MAILGUN_WEBHOOK_SIGNING_KEY"] : [],
     var.enable_sentry ? ["SENTRY_DSN"] : [],
   )
   container_secrets = [

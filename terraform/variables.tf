@@ -205,3 +205,23 @@ variable "sentry_dsn" {
   sensitive   = true
   default     = "https://replace-me@sentry.invalid/0"
 }
+
+variable "email_provider" {
+  description = "KEFU_EMAIL_PROVIDER: \"mailgun\" sends and receives through Mailgun (anymail); empty uses SMTP."
+  type        = string
+  default     = "mailgun"
+}
+
+variable "mailgun_api_key" {
+  description = "Initial MAILGUN_API_KEY (sending)."
+  type        = string
+  sensitive   = true
+  default     = "replace-me"
+}
+
+variable "mailgun_webhook_signing_key" {
+  description = "Initial MAILGUN_WEBHOOK_SIGNING_KEY (verifies the inbound webhook)."
+  type        = string
+  sensitive   = true
+  default     = "replace-me"
+}
