@@ -254,14 +254,14 @@ locals {
   ]
 
   secret_values = {
-    DJANGO_SECRET_KEY        = random_password.django_secret_key.result
-    DATABASE_URL             = "postgresql://${aws_db_instance.main.username}:${random_password.db.result}@${aws_db_instance.main.address}:${aws_db_instance.main.port}/${aws_db_instance.main.db_name}?sslmode=require"
-    REDIS_URL                = "rediss://:${random_password.redis.result}@${aws_elasticache_replication_group.redis.primary_endpoint_address}:6379/0"
-    KEFU_CACHE_URL           = "rediss://:${random_password.redis.result}@${aws_elasticache_replication_group.redis.primary_endpoint_address}:6379/1"
-    STRIPE_SECRET_KEY        = var.stripe_secret_key
-    STRIPE_WEBHOOK_SECRET    = var.stripe_webhook_secret
-    SENTRY_DSN               = var.sentry_dsn
-    KEFU_EMAIL_HOST_PASSWORD = var.email_host_password
+    DJANGO_SECRET_KEY           = random_password.django_secret_key.result
+    DATABASE_URL                = "postgresql://${aws_db_instance.main.username}:${random_password.db.result}@${aws_db_instance.main.address}:${aws_db_instance.main.port}/${aws_db_instance.main.db_name}?sslmode=require"
+    REDIS_URL                   = "rediss://:${random_password.redis.result}@${aws_elasticache_replication_group.redis.primary_endpoint_address}:6379/0"
+    KEFU_CACHE_URL              = "rediss://:${random_password.redis.result}@${aws_elasticache_replication_group.redis.primary_endpoint_address}:6379/1"
+    STRIPE_SECRET_KEY           = var.stripe_secret_key
+    STRIPE_WEBHOOK_SECRET       = var.stripe_webhook_secret
+    SENTRY_DSN                  = var.sentry_dsn
+    KEFU_EMAIL_HOST_PASSWORD    = var.email_host_password
     MAILGUN_API_KEY             = var.mailgun_api_key
     MAILGUN_WEBHOOK_SIGNING_KEY = var.mailgun_webhook_signing_key
   }
