@@ -27,9 +27,21 @@ class Plan(models.Model):
     max_agents = models.PositiveIntegerField(
         _("agent limit"), null=True, blank=True, help_text=_("Empty: no limit.")
     )
+    max_channels = models.PositiveIntegerField(
+        _("channel limit"), null=True, blank=True, help_text=_("Empty: no limit.")
+    )
+    max_storage_mb = models.PositiveIntegerField(
+        _("storage limit (MB)"), null=True, blank=True, help_text=_("Empty: no limit.")
+    )
     trial_days = models.PositiveIntegerField(_("trial length (days)"), default=14)
     is_default = models.BooleanField(_("default for new workspaces"), default=False)
     is_active = models.BooleanField(_("offered"), default=True)
+    stripe_product_id = models.CharField(_("Stripe product"), max_length=255, blank=True)
+    stripe_base_price_id = models.CharField(_("Stripe base price"), max_length=255, blank=True)
+    stripe_metered_price_id = models.CharField(
+        _("Stripe metered price"), max_length=255, blank=True
+    )
+    stripe_meter_id = models.CharField(_("Stripe meter"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -272,6 +272,11 @@ KEFU_INVITATION_TTL_DAYS = 7
 # postmark, ...) configured by its own variables (MAILGUN_API_KEY, ... or ANYMAIL_<SETTING>).
 # Without a provider: kept in memory in tests, written to files a developer can read in
 # development (KEFU_DATA_DIR/mail), SMTP in production; KEFU_EMAIL_BACKEND overrides all that.
+# Stripe: the secret key (empty in development and tests: billing calls are then refused), and
+# an optional API base URL (tests point it at a local stand-in; unset means Stripe itself).
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+KEFU_STRIPE_API_BASE = os.environ.get("KEFU_STRIPE_API_BASE", "")
+
 # Inbound mail: the provider's inbound webhook on the root domain (Mailgun: a route forwarding
 # to https://<root>/email/inbound/mailgun_mime/, verified with MAILGUN_WEBHOOK_SIGNING_KEY).
 
