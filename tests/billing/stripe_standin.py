@@ -1,6 +1,6 @@
-"""A local stand-in for the few Stripe API endpoints Kefu uses, so the real ``stripe`` library can be
-tested without the internet. Objects follow Stripe's documented shapes and live in memory; request
-bodies are form-encoded the way Stripe reads them (``metadata[k]=v``, ``lookup_keys[0]=...``).
+"""A local stand-in for the few Stripe API endpoints Kefu uses, so the real ``stripe`` library
+can be tested without the internet. Objects follow Stripe's documented shapes and live in memory;
+request bodies are form-encoded as Stripe reads them (``metadata[k]=v``, ``lookup_keys[0]=x``).
 
 Endpoints: products (create, retrieve, update, list), prices (create, retrieve, update, list with
 ``lookup_keys``), billing meters (create, list). Every request is recorded as (method, path).
@@ -67,7 +67,9 @@ class StripeError(Exception):
 
     def body(self) -> dict[str, Any]:
         error = {"type": "invalid_request_error", "message": str(self)}
-        return {"error": {**error, **({"code": self.code} if self.code else {}), "param": self.param}}
+        if self.code:
+            error["code"] = self.code
+        return {"error": {**error, "param": self.param}}
 
 
 class StripeStandin:
@@ -177,7 +179,8 @@ class StripeStandin:
             ids = [item["id"] for item in items]
             items = items[ids.index(params["starting_after"]) + 1 :]
         limit = _int(params.get("limit")) or 10
-        return {"object": "list", "data": items[:limit], "has_more": len(items) > limit, "url": path}
+        more = len(items) > limit
+        return {"object": "list", "data": items[:limit], "has_more": more, "url": path}
 
     def _base(self, prefix: str, object_name: str, object_id: str | None = None) -> dict[str, Any]:
         return {

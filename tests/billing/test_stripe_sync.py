@@ -57,14 +57,16 @@ def test_first_sync_creates_product_prices_and_meter_and_stores_their_ids(
     assert report.created == ["team"]
     team_plan.refresh_from_db()
     product = stripe_standin.objects["products"][team_plan.stripe_product_id]
-    assert product["name"] == "Team" and product["metadata"] == {"kefu_plan_code": "team"}
+    assert product["name"] == "Team"
+    assert product["metadata"] == {"kefu_plan_code": "team"}
     base = stripe_standin.objects["prices"][team_plan.stripe_base_price_id]
     assert (base["unit_amount"], base["currency"], base["lookup_key"]) == (
         2900,
         "usd",
         "kefu_team_base_usd",
     )
-    assert base["recurring"]["interval"] == "month" and base["product"] == product["id"]
+    assert base["recurring"]["interval"] == "month"
+    assert base["product"] == product["id"]
     meter = stripe_standin.objects["meters"][team_plan.stripe_meter_id]
     assert meter["event_name"] == METER_EVENT_NAME
     assert meter["default_aggregation"] == {"formula": "sum"}
@@ -95,9 +97,15 @@ def test_second_sync_creates_nothing(stripe_standin, team_plan):
     assert creates(stripe_standin) == before
     assert len(stripe_standin.objects["meters"]) == 1
     assert len(stripe_standin.objects["prices"]) == 2
-    assert Plan.objects.values_list(
-        "stripe_product_id", "stripe_base_price_id", "stripe_metered_price_id", "stripe_meter_id"
-    ).get() == ids
+    assert (
+        Plan.objects.values_list(
+            "stripe_product_id",
+            "stripe_base_price_id",
+            "stripe_metered_price_id",
+            "stripe_meter_id",
+        ).get()
+        == ids
+    )
 
 
 def test_sync_finds_existing_stripe_objects_when_the_plan_lost_its_ids(stripe_standin, team_plan):
@@ -128,9 +136,12 @@ def test_changing_the_base_price_replaces_it_and_moves_the_lookup_key(stripe_sta
     team_plan.refresh_from_db()
     new = stripe_standin.objects["prices"][team_plan.stripe_base_price_id]
     old = stripe_standin.objects["prices"][old_id]
-    assert new["id"] != old_id and new["unit_amount"] == 3900
-    assert new["lookup_key"] == "kefu_team_base_usd" and old["lookup_key"] is None
-    assert old["active"] is False and new["active"] is True
+    assert new["id"] != old_id
+    assert new["unit_amount"] == 3900
+    assert new["lookup_key"] == "kefu_team_base_usd"
+    assert old["lookup_key"] is None
+    assert old["active"] is False
+    assert new["active"] is True
     assert plans_sync_to_stripe().unchanged == ["team"]
 
 
