@@ -1,0 +1,45 @@
+"""Operator console pages for plans: their Stripe ids and a button that syncs them."""
+
+from __future__ import annotations
+
+import logging
+
+import stripe
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from billing.models import Plan
+from billing.stripe_sync import plans_sync_to_stripe
+
+logger = logging.getLogger(__name__)
+
+
+@staff_member_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "billing/operator/plan_list.html", {"plans": Plan.objects.all()})
+
+
+@staff_member_required
+@require_POST
+def plan_sync_view(request: HttpRequest) -> HttpResponse:
+    try:
+        report = plans_sync_to_stripe()
+    except (ImproperlyConfigured, stripe.StripeError):
+        logger.exception("plan sync to Stripe failed")
+        messages.error(request, _("Syncing with Stripe failed; nothing was lost, try again."))
+        return redirect("operator:plan_list")
+    messages.success(
+        request,
+        _("Synced with Stripe: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
+        % {
+            "created": len(report.created),
+            "updated": len(report.updated),
+            "unchanged": len(report.unchanged),
+        },
+    )
+    return redirect("operator:plan_list")
