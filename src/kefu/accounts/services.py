@@ -90,6 +90,8 @@ def invitation_create(*, email: str, role: str, invited_by: User) -> Invitation:
         raise AccountError(_("Only owners and admins can invite admins."))
     if User.objects.filter(email=email).exists():
         raise AccountError(_("Somebody with this email address is already in this workspace."))
+    if role in User.STAFF_ROLES:
+        _staff_seat_check()
     # A new invitation replaces a pending one for the same address.
     Invitation.objects.filter(email=email, accepted_at=None, revoked_at=None).update(
         revoked_at=timezone.now()
@@ -160,8 +162,21 @@ def user_deactivate(*, user: User, actor: User) -> int:
     )
 
 
+def _staff_seat_check() -> None:
+    from billing.limits import PlanLimitError, staff_seat_check
+
+    try:
+        staff_seat_check()
+    except PlanLimitError as error:
+        raise AccountError(str(error)) from None
+
+
 @transaction.atomic
 def user_reactivate(*, user: User) -> None:
+    if user.is_active:
+        return
+    if user.role in User.STAFF_ROLES:
+        _staff_seat_check()
     user.is_active = True
     user.save(update_fields=["is_active"])
 

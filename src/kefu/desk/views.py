@@ -103,8 +103,12 @@ def user_deactivate_view(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_POST
 def user_reactivate_view(request: HttpRequest, user_id: int) -> HttpResponse:
     person = get_object_or_404(User, pk=user_id, role__in=User.STAFF_ROLES)
-    user_reactivate(user=person)
-    messages.success(request, _("%(email)s can sign in again.") % {"email": person.email})
+    try:
+        user_reactivate(user=person)
+    except AccountError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("%(email)s can sign in again.") % {"email": person.email})
     return redirect("desk:team")
 
 

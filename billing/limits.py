@@ -1,0 +1,54 @@
+"""Plan limits where they bite (inside a workspace's schema): staff seats for now; channels and
+storage when those are metered."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from billing.models import Plan
+
+
+class PlanLimitError(Exception):
+    """The workspace's plan does not allow this; the message says what to do."""
+
+
+def current_plan() -> Plan | None:
+    """The plan of the workspace whose schema is active."""
+    from tenants.models import Tenant
+
+    tenant = (
+        Tenant.objects.select_related("plan").filter(schema_name=connection.schema_name).first()
+    )
+    return tenant.plan if tenant else None
+
+
+def staff_seats_used() -> int:
+    """Active owners, admins and agents, plus pending staff invitations (each will take one)."""
+    from django.utils import timezone
+
+    from kefu.accounts.models import Invitation, User
+
+    active = User.objects.filter(is_active=True, role__in=User.STAFF_ROLES).count()
+    pending = Invitation.objects.filter(
+        role__in=User.STAFF_ROLES,
+        accepted_at=None,
+        revoked_at=None,
+        expires_at__gt=timezone.now(),
+    ).count()
+    return active + pending
+
+
+def staff_seat_check(*, adding: int = 1) -> None:
+    """Raise PlanLimitError if ``adding`` more staff would pass the plan's agent limit."""
+    plan = current_plan()
+    if plan is None or plan.max_agents is None:
+        return
+    if staff_seats_used() + adding > plan.max_agents:
+        raise PlanLimitError(
+            _(
+                "Your plan (%(plan)s) allows %(limit)d staff members, and they are all taken "
+                "or invited. Upgrade your plan, or deactivate someone, to add more."
+            )
+            % {"plan": plan.name, "limit": plan.max_agents}
+        )
