@@ -21,17 +21,15 @@ from kefu.accounts.services import (
 from kefu.desk.forms import BrandForm, InvitationForm, SupportEmailForm, TicketCategoryForm
 from kefu.desk.onboarding import onboarding_steps
 from kefu.desk.selectors import invitation_list_pending, staff_list, workspace_settings_get
-from kefu.tickets.models import Ticket, TicketCategory
+from kefu.tickets.models import TicketCategory
 from tenants.services import tenant_rename
 
 
 def _ticket_counts(user: User) -> dict[str, int]:
-    active = Ticket.objects.filter(status__in=Ticket.ACTIVE_STATUSES)
-    return {
-        "mine": active.filter(assignee=user).count(),
-        "unassigned": active.filter(assignee=None).count(),
-        "open": active.count(),
-    }
+    """The desk list's own counts (one query), so the overview and the list always agree."""
+    from kefu.tickets.desk_selectors import ticket_view_counts
+
+    return ticket_view_counts(user=user, categories=[], saved_views=[]).builtin
 
 
 @staff_required

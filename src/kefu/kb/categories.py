@@ -43,17 +43,18 @@ def category_tree() -> list[CategoryNode]:
     return roots
 
 
-def category_flat_tree() -> list[CategoryNode]:
-    """The tree as one list, parents before children (for tables and select boxes)."""
+def category_nodes_flatten(nodes: list[CategoryNode]) -> list[CategoryNode]:
+    """The tree as one list, parents before children."""
     flat: list[CategoryNode] = []
-
-    def walk(items: list[CategoryNode]) -> None:
-        for item in items:
-            flat.append(item)
-            walk(item.children)
-
-    walk(category_tree())
+    for node in nodes:
+        flat.append(node)
+        flat.extend(category_nodes_flatten(node.children))
     return flat
+
+
+def category_flat_tree() -> list[CategoryNode]:
+    """The whole tree as one list (for tables and select boxes)."""
+    return category_nodes_flatten(category_tree())
 
 
 def category_ancestors(category: Category) -> list[Category]:

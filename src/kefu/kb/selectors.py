@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from kefu.kb.categories import CategoryNode, category_tree
+from kefu.kb.categories import CategoryNode, category_nodes_flatten, category_tree
 from kefu.kb.models import Article, Category
 
 
@@ -39,16 +39,9 @@ def category_list_with_counts(*, parent: Category | None = None) -> list[Categor
     below them, each with ``published_count`` over its whole subtree, in position order."""
     nodes = category_tree()
     if parent is not None:
-        nodes = next((n.children for n in _walk(nodes) if n.category.pk == parent.pk), [])
+        flat = category_nodes_flatten(nodes)
+        nodes = next((n.children for n in flat if n.category.pk == parent.pk), [])
     return [node.category for node in nodes if _subtree_total(node) > 0]
-
-
-def _walk(nodes: list[CategoryNode]) -> list[CategoryNode]:
-    flat: list[CategoryNode] = []
-    for node in nodes:
-        flat.append(node)
-        flat.extend(_walk(node.children))
-    return flat
 
 
 def category_articles(*, category: Category) -> QuerySet[Article]:

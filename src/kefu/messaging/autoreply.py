@@ -67,11 +67,11 @@ def reply_address(inbound: InboundEmail, ticket: Ticket) -> str:
 
 
 def _own_addresses() -> set[str]:
-    from kefu.desk.models import WorkspaceSettings
+    from kefu.desk.selectors import workspace_settings_get
 
-    row = WorkspaceSettings.objects.only("support_email").first()
+    row = workspace_settings_get()
     own = {parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower()}
-    if row and row.support_email:
+    if row.support_email:
         own.add(row.support_email.lower())
     return own
 
@@ -103,10 +103,9 @@ def sender_over_limit(address: str) -> bool:
 
 def auto_reply_refusal(*, inbound: InboundEmail, address: str) -> str:
     """Why no automatic reply may be sent ("" when one may)."""
-    from kefu.desk.models import WorkspaceSettings
+    from kefu.desk.selectors import workspace_settings_get
 
-    row = WorkspaceSettings.objects.only("email_auto_reply").first()
-    if row is not None and not row.email_auto_reply:
+    if not workspace_settings_get().email_auto_reply:
         return "turned off"
     if inbound.is_automatic:
         return "automatic mail"

@@ -38,10 +38,9 @@ DEFAULT_LOCAL_PART = "support"
 
 def support_local_part() -> str:
     """The part before @ of this workspace's Kefu address (``support`` unless configured)."""
-    from kefu.desk.models import WorkspaceSettings
+    from kefu.desk.selectors import workspace_settings_get
 
-    row = WorkspaceSettings.objects.only("support_local_part").first()
-    return (row.support_local_part if row else "") or DEFAULT_LOCAL_PART
+    return workspace_settings_get().support_local_part or DEFAULT_LOCAL_PART
 
 
 def platform_mail_domain(workspace: Tenant) -> str:

@@ -92,19 +92,14 @@ class TicketMailer:
     """Mails about one ticket, from the workspace's name, each in its recipient's language."""
 
     def __init__(self, ticket: Ticket) -> None:
-        from kefu.desk.models import WorkspaceSettings
-        from kefu.tickets.models import BusinessCalendar
+        from kefu.tickets.calendar import workspace_timezone_name
         from tenants.models import Tenant
 
         self.ticket = ticket
         self.workspace = Tenant.objects.get(schema_name=connection.schema_name)
-        workspace_settings = WorkspaceSettings.objects.first()
-        self.local_part = (
-            workspace_settings.support_local_part if workspace_settings else ""
-        ) or outbound.DEFAULT_LOCAL_PART
-        calendar = BusinessCalendar.objects.first()
+        self.local_part = outbound.support_local_part()
         try:
-            self.time_zone = zoneinfo.ZoneInfo(calendar.timezone if calendar else "")
+            self.time_zone = zoneinfo.ZoneInfo(workspace_timezone_name())
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             self.time_zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
 

@@ -43,12 +43,9 @@ def _validate_text(subject: str, description: str) -> tuple[str, str]:
 
 
 def _default_public(channel: str) -> bool:
-    from kefu.desk.models import WorkspaceSettings
+    from kefu.desk.selectors import workspace_settings_get
 
-    if channel != Ticket.Channel.WEB:
-        return False
-    settings_row = WorkspaceSettings.objects.first()
-    return bool(settings_row and settings_row.new_tickets_public)
+    return channel == Ticket.Channel.WEB and workspace_settings_get().new_tickets_public
 
 
 @transaction.atomic
