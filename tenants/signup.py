@@ -10,6 +10,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -21,6 +22,9 @@ from kefu.core.tokens import token_digest
 from kefu.tenancy import public_context, tenant_context
 from tenants.models import LoginHandoff, Tenant
 from tenants.services import tenant_provision
+
+if TYPE_CHECKING:
+    from billing.models import Plan
 
 logger = logging.getLogger(__name__)
 
@@ -63,19 +67,23 @@ def handoff_consume(*, tenant: Tenant, token: str) -> LoginHandoff | None:
 
 
 def workspace_signup(
-    *, company_name: str, slug: str, full_name: str, email: str, password: str
+    *,
+    company_name: str,
+    slug: str,
+    full_name: str,
+    email: str,
+    password: str,
+    plan: Plan | None = None,
+    currency: str = "USD",
 ) -> SignupResult:
     """Everything a signup makes, in one transaction: the workspace (from the warm pool), its
     owner inside the new schema, and the handoff token. Any failure leaves none of it."""
-    from billing.models import Plan
+    from billing.accounts import billing_account_open  # billing imports tenants
 
     first_name, last_name = split_full_name(full_name)
     with transaction.atomic():
         tenant = tenant_provision(slug=slug, name=company_name.strip())
-        default_plan = Plan.objects.filter(is_default=True, is_active=True).first()
-        if default_plan is not None:
-            tenant.plan = default_plan
-            tenant.save(update_fields=["plan"])
+        billing_account_open(tenant=tenant, plan=plan, currency=currency)
         with tenant_context(tenant):
             owner = user_create(
                 email=email,

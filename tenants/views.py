@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from billing.accounts import default_currency_for
 from kefu.accounts.models import User
 from kefu.core.ratelimit import client_ip, limit_hit
 from kefu.tenancy import tenant_base_url
@@ -53,6 +54,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             full_name=data["full_name"],
             email=data["email"],
             password=data["password"],
+            currency=default_currency_for(request.LANGUAGE_CODE),
         )
     except SlugUnavailableError as error:
         # Lost a race for the subdomain (or a double submit): one tenant, a clear message.

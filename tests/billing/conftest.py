@@ -1,1 +1,1 @@
-from tests.billing.stripe_standin import stripe_standin  # noqa: F401  (the fixture)
+from tests.billing.standin import no_internet, stripe_standin  # noqa: F401  (the fixtures)

@@ -122,7 +122,13 @@ def demo_seed() -> tuple[Tenant, list[DemoAccount]]:
     existing = tenant_get_by_slug(slug=DEMO_SLUG)
     if existing is not None:
         return existing, []
+    from billing.accounts import billing_account_open
+    from billing.models import Plan
+    from billing.seed import plans_seed
+
+    plans_seed()
     tenant = tenant_provision(slug=DEMO_SLUG, name="Demo 演示公司")
+    billing_account_open(tenant=tenant, plan=Plan.objects.filter(code="team").first())
     accounts = [
         DemoAccount(role, f"{role}@demo.example", secrets.token_urlsafe(12))
         for role in (User.Role.OWNER, User.Role.AGENT, User.Role.CUSTOMER)

@@ -168,6 +168,7 @@ TENANT_APPS = [
     "kefu.tickets",
     "kefu.messaging",
     "kefu.desk",
+    "billing.metering",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -276,6 +277,16 @@ KEFU_INVITATION_TTL_DAYS = 7
 # an optional API base URL (tests point it at a local stand-in; unset means Stripe itself).
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 KEFU_STRIPE_API_BASE = os.environ.get("KEFU_STRIPE_API_BASE", "")
+#: Verifies /billing/webhook/ deliveries (the endpoint's signing secret, whsec_...).
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+#: Seconds a webhook signature stays valid (Stripe's library default: 300).
+KEFU_STRIPE_WEBHOOK_TOLERANCE = int(os.environ.get("KEFU_STRIPE_WEBHOOK_TOLERANCE", "300"))
+#: After a failed payment, staff keep full access this many days (with a banner).
+KEFU_BILLING_GRACE_DAYS = int(os.environ.get("KEFU_BILLING_GRACE_DAYS", "7"))
+#: After cancellation the workspace's data is kept this many days before it may be deleted.
+KEFU_BILLING_RETENTION_DAYS = int(os.environ.get("KEFU_BILLING_RETENTION_DAYS", "90"))
+#: Currencies a workspace can pick for its prices (plans fall back to their own currency).
+KEFU_BILLING_CURRENCIES = ("USD", "EUR", "GBP", "CNY", "HKD", "SGD", "JPY")
 
 # Inbound mail: the provider's inbound webhook on the root domain (Mailgun: a route forwarding
 # to https://<root>/email/inbound/mailgun_mime/, verified with MAILGUN_WEBHOOK_SIGNING_KEY).

@@ -1,9 +1,7 @@
-"""A local stand-in for the few Stripe API endpoints Kefu uses, so the real ``stripe`` library
-can be tested without the internet. Objects follow Stripe's documented shapes and live in memory;
-request bodies are form-encoded as Stripe reads them (``metadata[k]=v``, ``lookup_keys[0]=x``).
-
-Endpoints: products (create, retrieve, update, list), prices (create, retrieve, update, list with
-``lookup_keys``), billing meters (create, list). Every request is recorded as (method, path).
+"""The stand-in's HTTP server and catalogue: products (create, retrieve, update, list), prices
+(create, retrieve, update, list with ``lookup_keys``), billing meters (create, list). Objects
+follow Stripe's documented shapes and live in memory; request bodies are form-encoded as Stripe
+reads them (``metadata[k]=v``, ``lookup_keys[0]=x``). Every request is recorded as (method, path).
 """
 
 from __future__ import annotations
@@ -13,12 +11,9 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
-
-import pytest
 
 _KEY = re.compile(r"\[([^\]]*)\]")
 
@@ -61,30 +56,40 @@ def _int(value: Any) -> int | None:
 
 
 class StripeError(Exception):
-    def __init__(self, status: int, message: str, *, code: str = "", param: str = "") -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        code: str = "",
+        param: str = "",
+        kind: str = "invalid_request_error",
+    ) -> None:
         super().__init__(message)
-        self.status, self.code, self.param = status, code, param
+        self.status, self.code, self.param, self.kind = status, code, param, kind
 
     def body(self) -> dict[str, Any]:
-        error = {"type": "invalid_request_error", "message": str(self)}
+        error = {"type": self.kind, "message": str(self)}
         if self.code:
             error["code"] = self.code
         return {"error": {**error, "param": self.param}}
 
 
-class StripeStandin:
-    """In-memory Stripe: ``objects[kind][id]``; ``requests`` lists every (method, path)."""
+class CatalogueStandin:
+    """In-memory Stripe: ``objects[kind][id]``; ``requests`` lists every (method, path).
+
+    ``down = True`` answers every API call with a 500, like an outage."""
+
+    KINDS = ("products", "prices", "meters")
+    SINGULAR = {"products": "product", "prices": "price", "meters": "meter"}
 
     def __init__(self) -> None:
-        self.objects: dict[str, dict[str, dict[str, Any]]] = {
-            "products": {},
-            "prices": {},
-            "meters": {},
-        }
+        self.objects: dict[str, dict[str, dict[str, Any]]] = {kind: {} for kind in self.KINDS}
         self.requests: list[tuple[str, str]] = []
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()
         self._ids = itertools.count(1)
         self.server: ThreadingHTTPServer | None = None
+        self.down = False
 
     # -- lifecycle -------------------------------------------------------------------------
     @property
@@ -93,7 +98,7 @@ class StripeStandin:
         host, port = self.server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def start(self) -> StripeStandin:
+    def start(self) -> CatalogueStandin:
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -102,6 +107,9 @@ class StripeStandin:
 
             def do_POST(self) -> None:
                 standin._handle(self, "POST")
+
+            def do_DELETE(self) -> None:
+                standin._handle(self, "DELETE")
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -125,22 +133,35 @@ class StripeStandin:
         length = int(request.headers.get("Content-Length") or 0)
         body = request.rfile.read(length).decode() if length else ""
         params = form_decode(body if method == "POST" else url.query)
+        page: str | None = None
+        payload: dict[str, Any] = {}
         with self.lock:
             self.requests.append((method, url.path))
             try:
-                status, payload = 200, self._route(method, url.path, params)
+                if not url.path.startswith("/v1/"):
+                    status, page = 200, self._page(url.path)
+                elif self.down:
+                    raise StripeError(500, "The stand-in is down.", kind="api_error")
+                else:
+                    status, payload = 200, self._route(method, url.path, params)
             except StripeError as error:
                 status, payload = error.status, error.body()
-        data = json.dumps(payload).encode()
+        data = page.encode() if page is not None else json.dumps(payload).encode()
         request.send_response(status)
-        request.send_header("Content-Type", "application/json")
+        request.send_header(
+            "Content-Type", "text/html; charset=utf-8" if page is not None else "application/json"
+        )
         request.send_header("Content-Length", str(len(data)))
         request.send_header("Request-Id", f"req_standin{next(self._ids)}")
         request.end_headers()
         request.wfile.write(data)
 
-    def _route(self, method: str, path: str, params: dict[str, Any]) -> dict[str, Any]:
-        routes = {
+    def _page(self, path: str) -> str:
+        """Hosted pages (Checkout, the customer portal) have no API shape; see subclasses."""
+        raise StripeError(404, f"No page at {path}.")
+
+    def _routes(self, path: str) -> dict[tuple[str, str], Any]:
+        return {
             ("POST", r"/v1/products"): self._product_create,
             ("GET", r"/v1/products"): lambda p: self._list("products", path, p),
             ("GET", r"/v1/products/(?P<id>[^/]+)"): lambda p, id: self._get("products", id),
@@ -152,7 +173,9 @@ class StripeStandin:
             ("POST", r"/v1/billing/meters"): self._meter_create,
             ("GET", r"/v1/billing/meters"): lambda p: self._list("meters", path, p),
         }
-        for (verb, pattern), handler in routes.items():
+
+    def _route(self, method: str, path: str, params: dict[str, Any]) -> dict[str, Any]:
+        for (verb, pattern), handler in self._routes(path).items():
             match = re.fullmatch(pattern, path)
             if verb == method and match:
                 return handler(params, **match.groupdict())
@@ -164,7 +187,7 @@ class StripeStandin:
 
     def _get(self, kind: str, object_id: str) -> dict[str, Any]:
         if object_id not in self.objects[kind]:
-            singular = {"products": "product", "prices": "price", "meters": "meter"}[kind]
+            singular = self.SINGULAR[kind]
             raise StripeError(
                 404, f"No such {singular}: '{object_id}'", code="resource_missing", param="id"
             )
@@ -327,15 +350,3 @@ class StripeStandin:
         meter["updated"] = meter["created"]
         self.objects["meters"][meter["id"]] = meter
         return meter
-
-
-@pytest.fixture
-def stripe_standin(settings: Any) -> Iterator[StripeStandin]:
-    """A running stand-in; Kefu's settings point the stripe library at it."""
-    standin = StripeStandin().start()
-    settings.STRIPE_SECRET_KEY = "sk_test_standin"
-    settings.KEFU_STRIPE_API_BASE = standin.url
-    try:
-        yield standin
-    finally:
-        standin.stop()

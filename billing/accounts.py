@@ -1,0 +1,49 @@
+"""Opening and reading a workspace's billing account (public schema)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from billing.models import BillingAccount, Plan
+from kefu.tenancy import public_context
+from tenants.models import Tenant
+
+
+def default_currency_for(language: str) -> str:
+    """A sensible first currency: yuan for a Chinese-speaking signup, else US dollars."""
+    return "CNY" if (language or "").lower().startswith("zh") else "USD"
+
+
+def billing_account_open(
+    *, tenant: Tenant, plan: Plan | None = None, currency: str = "USD"
+) -> BillingAccount:
+    """Start the workspace on a trial of ``plan`` (default: the default plan). Idempotent."""
+    with public_context(), transaction.atomic():
+        existing = BillingAccount.objects.filter(tenant=tenant).first()
+        if existing is not None:
+            return existing
+        plan = plan or tenant.plan or Plan.objects.filter(is_default=True, is_active=True).first()
+        if plan is not None and tenant.plan_id != plan.pk:
+            tenant.plan = plan
+            tenant.save(update_fields=["plan"])
+        trial_days = plan.trial_days if plan is not None else 0
+        return BillingAccount.objects.create(
+            tenant=tenant,
+            currency=currency.upper()
+            if currency.upper() in settings.KEFU_BILLING_CURRENCIES
+            else "USD",
+            status=BillingAccount.Status.TRIALING,
+            trial_ends_at=timezone.now() + timedelta(days=trial_days) if trial_days else None,
+        )
+
+
+def billing_account_get(*, tenant: Tenant) -> BillingAccount:
+    """The workspace's account; workspaces made before billing existed get one on first use."""
+    with public_context():
+        accounts = BillingAccount.objects.select_related("tenant__plan")
+        account = accounts.filter(tenant=tenant).first()
+    return account or billing_account_open(tenant=tenant)
