@@ -67,4 +67,5 @@ urlpatterns = [
     path("", include("kefu.desk.urls_tickets")),
     path("", include("kefu.desk.urls_mail")),
     path("", include("kefu.desk.urls_contacts")),
+    path("", include("billing.urls_desk")),
 ]
