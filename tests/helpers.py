@@ -56,6 +56,21 @@ def delete_tenant_by_slug(slug: str) -> None:
     assert result.returncode == 0, result.stderr
 
 
+def delete_demo() -> None:
+    """Delete the demo workspace and the starter plans its seeding created (when no other
+    workspace uses them), so later tests start from an empty plan list."""
+    delete_tenant_by_slug("demo")
+    result = run_kefu(
+        "shell",
+        "-c",
+        "from billing.models import Plan\n"
+        "from billing.seed import STARTER_PLANS\n"
+        "codes = [row[0] for row in STARTER_PLANS]\n"
+        "Plan.objects.filter(code__in=codes, tenants__isnull=True).delete()",
+    )
+    assert result.returncode == 0, result.stderr
+
+
 def run_worker_until_idle(queue: str, *, threads: int = 1, timeout_ms: int = 120_000) -> None:
     """Run a real dramatiq worker on ``queue`` until every message on it was processed."""
     import dramatiq

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.helpers import delete_tenant_by_slug, run_kefu, test_database_url
+from tests.billing.standin import WEBHOOK_SECRET, StripeStandin
+from tests.helpers import delete_demo, run_kefu, test_database_url
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -35,6 +36,8 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 class LiveKefu:
     port: int
     mail_dir: Path
+    #: The Stripe stand-in the server and worker talk to (Checkout pages, webhooks to send).
+    stripe: StripeStandin
 
     def url(self, path: str = "/", host: str = "localhost") -> str:
         return f"http://{host}:{self.port}{path}"
@@ -81,6 +84,7 @@ def live_kefu(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[
     mail_dir = work / "mail"
     with django_db_blocker.unblock():
         database_url = test_database_url()
+    stripe = StripeStandin().start()
     env = {
         **os.environ,
         "KEFU_ENV": "test",
@@ -91,6 +95,9 @@ def live_kefu(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[
         "KEFU_PUBLIC_PORT": str(port),
         "KEFU_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "KEFU_EMAIL_FILE_PATH": str(mail_dir),
+        "STRIPE_SECRET_KEY": "sk_test_standin",
+        "KEFU_STRIPE_API_BASE": stripe.url,
+        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
     }
     cli = [sys.executable, "-m", "kefu.cli"]
     log = (work / "server.log").open("w")
@@ -106,8 +113,9 @@ def live_kefu(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[
     ]  # fmt: skip
     try:
         _wait_until_up(f"http://localhost:{port}/healthz", processes)
-        yield LiveKefu(port=port, mail_dir=mail_dir)
+        yield LiveKefu(port=port, mail_dir=mail_dir, stripe=stripe)
     finally:
+        stripe.stop()
         for process in processes:
             process.terminate()
         for process in processes:
@@ -149,7 +157,7 @@ def demo(live_kefu) -> Iterator[LiveKefu]:
     result = run_kefu("shell", "-c", "from kefu.core.demo import demo_seed; demo_seed()")
     assert result.returncode == 0, result.stderr
     yield live_kefu
-    delete_tenant_by_slug("demo")
+    delete_demo()
 
 
 def demo_shell(code: str) -> str:

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.helpers import delete_tenant_by_slug, run_kefu
+from tests.helpers import delete_demo, run_kefu
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 PASSWORD = "desk e2e password 42"
@@ -41,7 +41,7 @@ def desk(live_kefu):
     assert result.returncode == 0, result.stderr
     tickets = json.loads(result.stdout.strip().splitlines()[-1])
     yield live_kefu, tickets
-    delete_tenant_by_slug("demo")
+    delete_demo()
 
 
 def _sign_in(browser, live_kefu, email: str):
