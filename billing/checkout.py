@@ -25,16 +25,6 @@ from tenants.models import Tenant
 
 logger = logging.getLogger(__name__)
 
-#: A subscription in these states is still Stripe's business: a second one would bill twice.
-LIVE_STATUSES = frozenset(
-    {
-        BillingAccount.Status.ACTIVE,
-        BillingAccount.Status.PAST_DUE,
-        BillingAccount.Status.UNPAID,
-        BillingAccount.Status.INCOMPLETE,
-    }
-)
-
 
 class BillingError(Exception):
     """Something the owner should be told about; the message is translated."""
@@ -50,7 +40,9 @@ def _stripe_failed(error: Exception) -> BillingError:
 
 
 def has_live_subscription(account: BillingAccount) -> bool:
-    return bool(account.stripe_subscription_id) and account.status in LIVE_STATUSES
+    """Stripe runs a subscription for the workspace (in any state but ended): a second one
+    would bill twice, and its currency is fixed. Kefu's own trial has no subscription id."""
+    return bool(account.stripe_subscription_id) and account.status != BillingAccount.Status.CANCELED
 
 
 def stripe_locale(user: User) -> str:
@@ -118,8 +110,8 @@ def checkout_session_create(
     metadata = {"kefu_tenant_id": str(tenant.id), "kefu_plan_code": plan.code}
     try:
         client = stripe_client()
-        customer_id = _customer_ensure(client, tenant=tenant, email=user.email)
         base_id, ticket_id = _plan_price_ids(client, plan=plan, currency=currency)
+        customer_id = _customer_ensure(client, tenant=tenant, email=user.email)
         session = client.v1.checkout.sessions.create(
             {
                 "mode": "subscription",

@@ -148,11 +148,13 @@ def test_unsynced_plan_tells_the_operator_to_sync(client, tenant_a, owner, strip
     page = client.get("/desk/billing/", HTTP_HOST=host(tenant_a)).content.decode()
     assert "An operator must sync the plans to Stripe first" in page
     assert stripe_standin.objects["checkout_sessions"] == {}
+    assert stripe_standin.objects["customers"] == {}, "no customer made for nothing"
 
 
-def test_a_second_subscription_is_refused(client, tenant_a, owner, stripe_standin):
+@pytest.mark.parametrize("status", ["active", "past_due", "trialing"])
+def test_a_second_subscription_is_refused(client, tenant_a, owner, stripe_standin, status):
     BillingAccount.objects.filter(tenant=tenant_a).update(
-        status=BillingAccount.Status.ACTIVE, stripe_subscription_id="sub_1"
+        status=status, stripe_subscription_id="sub_1"
     )
 
     upgrade(client, tenant_a, "business")
@@ -177,6 +179,15 @@ def test_unknown_currency_is_refused(client, tenant_a, owner, currency):
     client.post(CURRENCY, {"currency": currency}, HTTP_HOST=host(tenant_a))
 
     assert BillingAccount.objects.get(tenant=tenant_a).currency == "USD"
+
+
+def test_a_canceled_workspace_can_subscribe_again(client, tenant_a, owner, stripe_standin):
+    BillingAccount.objects.filter(tenant=tenant_a).update(
+        status=BillingAccount.Status.CANCELED, stripe_subscription_id="sub_old"
+    )
+
+    assert upgrade(client, tenant_a).status_code == 303
+    assert len(stripe_standin.objects["checkout_sessions"]) == 1
 
 
 def test_currency_cannot_change_under_a_paid_subscription(client, tenant_a, owner):
