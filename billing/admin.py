@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from billing.models import Plan
+from billing.models import Plan, PlanPrice
+
+
+class PlanPriceInline(admin.TabularInline):
+    """The plan in other currencies (synced to Stripe as separate prices)."""
+
+    model = PlanPrice
+    extra = 0
+    fields = ("currency", "monthly_base_price", "price_per_extra_resolved_ticket")
 
 
 @admin.register(Plan)
@@ -18,3 +26,4 @@ class PlanAdmin(admin.ModelAdmin):
     )
     list_filter = ("is_active", "currency")
     search_fields = ("name", "code")
+    inlines = [PlanPriceInline]

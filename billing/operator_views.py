@@ -21,7 +21,11 @@ logger = logging.getLogger(__name__)
 
 @staff_member_required
 def plan_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "billing/operator/plan_list.html", {"plans": Plan.objects.all()})
+    return render(
+        request,
+        "billing/operator/plan_list.html",
+        {"plans": Plan.objects.prefetch_related("prices")},
+    )
 
 
 @staff_member_required

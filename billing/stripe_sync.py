@@ -17,16 +17,15 @@ from typing import Any
 import stripe
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import prefetch_related_objects
 
 from billing.models import Plan
+from billing.pricing import ZERO_DECIMAL, PlanPriceTerms, plan_price_in
 from kefu.tenancy import public_context
 
 METER_EVENT_NAME = "kefu_resolved_ticket"
 METER_CUSTOMER_KEY = "stripe_customer_id"
 METER_VALUE_KEY = "value"
-# Stripe's zero-decimal currencies: amounts are sent in whole units, not hundredths.
-ZERO_DECIMAL = {"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX",
-                "VND", "VUV", "XAF", "XOF", "XPF"}  # fmt: skip
 
 
 OUTCOME_RANK = ["unchanged", "updated", "created"]
@@ -64,20 +63,24 @@ def _decimal_text(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def base_lookup_key(plan: Plan) -> str:
-    return f"kefu_{plan.code}_base_{plan.currency.lower()}"
+def base_lookup_key(plan: Plan, currency: str | None = None) -> str:
+    """The lookup key of the plan's base price in ``currency`` (default: the plan's own)."""
+    return f"kefu_{plan.code}_base_{(currency or plan.currency).lower()}"
 
 
-def ticket_lookup_key(plan: Plan) -> str:
-    return f"kefu_{plan.code}_ticket_{plan.currency.lower()}"
+def ticket_lookup_key(plan: Plan, currency: str | None = None) -> str:
+    """The lookup key of the plan's metered price in ``currency`` (default: the plan's own)."""
+    return f"kefu_{plan.code}_ticket_{(currency or plan.currency).lower()}"
 
 
 def plans_sync_to_stripe(*, plans: Iterable[Plan] | None = None) -> SyncReport:
-    """Create or update the Stripe objects of ``plans`` (default: every plan); store their ids."""
+    """Create or update the Stripe objects of ``plans`` (default: every plan), in the plan's own
+    currency and in each currency it has a ``PlanPrice`` for; store the own-currency ids."""
     client = stripe_client()
     report = SyncReport()
     with public_context():
         plans = list(Plan.objects.all() if plans is None else plans)
+        prefetch_related_objects(plans, "prices")
         meter_id, meter_created = _meter_ensure(client)
         for plan in plans:
             outcome = _plan_sync(client, plan, meter_id=meter_id)
@@ -90,11 +93,17 @@ def plans_sync_to_stripe(*, plans: Iterable[Plan] | None = None) -> SyncReport:
 def _plan_sync(client: stripe.StripeClient, plan: Plan, *, meter_id: str) -> str:
     known_product = plan.stripe_product_id
     outcomes = [_product_ensure(client, plan)]
-    base_id, base_outcome = _price_ensure(client, plan, **_base_price_terms(plan))
-    ticket_id, ticket_outcome = _price_ensure(
-        client, plan, **_ticket_price_terms(plan, meter_id=meter_id)
+    (base_id, ticket_id), currency_outcome = _currency_sync(
+        client, plan, plan_price_in(plan, plan.currency), meter_id=meter_id
     )
-    outcomes += [base_outcome, ticket_outcome]
+    outcomes.append(currency_outcome)
+    # Other currencies are found by their lookup keys when needed, so no ids are stored.
+    for price in plan.prices.all():
+        if price.currency.upper() != plan.currency.upper():
+            _ids, other_outcome = _currency_sync(
+                client, plan, plan_price_in(plan, price.currency), meter_id=meter_id
+            )
+            outcomes.append(other_outcome)
     ids = {
         "stripe_base_price_id": base_id,
         "stripe_metered_price_id": ticket_id,
@@ -109,6 +118,17 @@ def _plan_sync(client: stripe.StripeClient, plan: Plan, *, meter_id: str) -> str
         plan.save(update_fields=changed)
         outcomes.append("updated")
     return max(outcomes, key=OUTCOME_RANK.index)
+
+
+def _currency_sync(
+    client: stripe.StripeClient, plan: Plan, terms: PlanPriceTerms, *, meter_id: str
+) -> tuple[tuple[str, str], str]:
+    """The plan's base and metered price ids in one currency, and the outcome."""
+    base_id, base_outcome = _price_ensure(client, plan, terms, **_base_price_terms(plan, terms))
+    ticket_id, ticket_outcome = _price_ensure(
+        client, plan, terms, **_ticket_price_terms(plan, terms, meter_id=meter_id)
+    )
+    return (base_id, ticket_id), max(base_outcome, ticket_outcome, key=OUTCOME_RANK.index)
 
 
 def _meter_ensure(client: stripe.StripeClient) -> tuple[str, bool]:
@@ -147,11 +167,11 @@ def _product_ensure(client: stripe.StripeClient, plan: Plan) -> str:
     return "updated"
 
 
-def _base_price_terms(plan: Plan) -> dict[str, Any]:
-    amount = minor_units(plan.monthly_base_price, plan.currency)
+def _base_price_terms(plan: Plan, terms: PlanPriceTerms) -> dict[str, Any]:
+    amount = minor_units(terms.base, terms.currency)
     return {
-        "lookup_key": base_lookup_key(plan),
-        "terms": f"{plan.currency.lower()}:{_decimal_text(amount)}",
+        "lookup_key": base_lookup_key(plan, terms.currency),
+        "terms": f"{terms.currency.lower()}:{_decimal_text(amount)}",
         "params": {
             "unit_amount_decimal": _decimal_text(amount),
             "recurring": {"interval": "month", "usage_type": "licensed"},
@@ -159,9 +179,9 @@ def _base_price_terms(plan: Plan) -> dict[str, Any]:
     }
 
 
-def _ticket_price_terms(plan: Plan, *, meter_id: str) -> dict[str, Any]:
+def _ticket_price_terms(plan: Plan, terms: PlanPriceTerms, *, meter_id: str) -> dict[str, Any]:
     """Per resolved ticket beyond the included ones: graduated tiers, the first free."""
-    amount = _decimal_text(minor_units(plan.price_per_extra_resolved_ticket, plan.currency))
+    amount = _decimal_text(minor_units(terms.per_ticket, terms.currency))
     included = plan.included_resolved_tickets
     recurring = {"interval": "month", "usage_type": "metered", "meter": meter_id}
     if included:
@@ -176,8 +196,8 @@ def _ticket_price_terms(plan: Plan, *, meter_id: str) -> dict[str, Any]:
     else:
         params = {"billing_scheme": "per_unit", "unit_amount_decimal": amount}
     return {
-        "lookup_key": ticket_lookup_key(plan),
-        "terms": f"{plan.currency.lower()}:{amount}:{included}:{meter_id}",
+        "lookup_key": ticket_lookup_key(plan, terms.currency),
+        "terms": f"{terms.currency.lower()}:{amount}:{included}:{meter_id}",
         "params": {**params, "recurring": recurring},
     }
 
@@ -185,6 +205,7 @@ def _ticket_price_terms(plan: Plan, *, meter_id: str) -> dict[str, Any]:
 def _price_ensure(
     client: stripe.StripeClient,
     plan: Plan,
+    price_terms: PlanPriceTerms,
     *,
     lookup_key: str,
     terms: str,
@@ -201,7 +222,7 @@ def _price_ensure(
     price = client.v1.prices.create(
         {
             **params,
-            "currency": plan.currency.lower(),
+            "currency": price_terms.currency.lower(),
             "product": plan.stripe_product_id,
             "lookup_key": lookup_key,
             "transfer_lookup_key": True,

@@ -7,6 +7,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from billing.models import Plan
 from kefu.accounts.models import User
 from kefu.accounts.services import split_full_name
 from tenants.services import SlugUnavailableError, validate_slug
@@ -28,6 +29,20 @@ class SignupForm(forms.Form):
     password = forms.CharField(
         label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
+    #: The plan picked on the pricing page (``/signup/?plan=team``), carried through the POST.
+    plan = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    @property
+    def plan_chosen(self) -> Plan | None:
+        """The offered plan this signup asks for; None means the default plan."""
+        code = self.data.get("plan") if self.is_bound else self.initial.get("plan")
+        if not code:
+            return None
+        return Plan.objects.filter(code=str(code).strip(), is_active=True).first()
+
+    def clean_plan(self) -> Plan | None:
+        # An unknown or withdrawn plan is not the signup's fault: the default plan is used.
+        return self.plan_chosen
 
     def clean_subdomain(self) -> str:
         subdomain = self.cleaned_data["subdomain"].strip().lower()

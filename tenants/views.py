@@ -29,7 +29,7 @@ def _rate_limited_page(request: HttpRequest, template: str, context: dict) -> Ht
 
 @never_cache
 def signup(request: HttpRequest) -> HttpResponse:
-    form = SignupForm(request.POST or None)
+    form = SignupForm(request.POST or None, initial={"plan": request.GET.get("plan", "")})
     if request.method != "POST":
         return render(request, "tenants/signup.html", {"form": form})
 
@@ -54,6 +54,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             full_name=data["full_name"],
             email=data["email"],
             password=data["password"],
+            plan=data["plan"],
             currency=default_currency_for(request.LANGUAGE_CODE),
         )
     except SlugUnavailableError as error:

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from billing.models import Plan
+from billing.models import Plan, PlanPrice
 from kefu.accounts.models import User
 from kefu.tenancy import public_context
 from tests.conftest import host
@@ -56,3 +56,16 @@ def test_plans_page_is_for_platform_staff_only(client, tenant_a, make_user, logi
     client.login(username="plain", password="pw")
     assert client.post("/operator/plans/sync/", HTTP_HOST="localhost").status_code == 302
     assert Plan.objects.filter(stripe_product_id__gt="").count() == 0
+
+
+def test_plans_page_lists_the_prices_in_other_currencies(operator_client):
+    PlanPrice.objects.create(
+        plan=Plan.objects.get(code="team"),
+        currency="CNY",
+        monthly_base_price=Decimal("199"),
+        price_per_extra_resolved_ticket=Decimal("0.35"),
+    )
+
+    page = operator_client.get("/operator/plans/", HTTP_HOST="localhost").content.decode()
+
+    assert "¥199.00 a month, ¥0.35 per extra ticket" in page

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from billing.models import Plan
+from billing.models import Plan, PlanPrice
 from billing.stripe_sync import METER_EVENT_NAME, plans_sync_to_stripe
 from kefu.tenancy import public_context
 
@@ -129,6 +129,56 @@ def test_changing_the_base_price_replaces_it_and_moves_the_lookup_key(stripe_sta
     assert old["active"] is False
     assert new["active"] is True
     assert plans_sync_to_stripe().unchanged == ["team"]
+
+
+def test_a_plan_price_in_another_currency_gets_its_own_prices_once(stripe_standin, team_plan):
+    PlanPrice.objects.create(
+        plan=team_plan,
+        currency="CNY",
+        monthly_base_price=Decimal("199.00"),
+        price_per_extra_resolved_ticket=Decimal("0.35"),
+    )
+
+    assert plans_sync_to_stripe().created == ["team"]
+
+    prices = {p["lookup_key"]: p for p in stripe_standin.objects["prices"].values()}
+    assert set(prices) == {
+        "kefu_team_base_usd",
+        "kefu_team_ticket_usd",
+        "kefu_team_base_cny",
+        "kefu_team_ticket_cny",
+    }
+    base, metered = prices["kefu_team_base_cny"], prices["kefu_team_ticket_cny"]
+    assert (base["currency"], base["unit_amount"], base["product"]) == (
+        "cny",
+        19900,
+        "kefu_plan_team",
+    )
+    assert metered["recurring"]["usage_type"] == "metered"
+    assert metered["_tiers"][1] == {"up_to": "inf", "unit_amount_decimal": "35"}
+    team_plan.refresh_from_db()
+    assert team_plan.stripe_base_price_id == prices["kefu_team_base_usd"]["id"], "own currency"
+    before = creates(stripe_standin)
+
+    assert plans_sync_to_stripe().unchanged == ["team"]
+    assert creates(stripe_standin) == before
+
+
+def test_changing_a_plan_price_replaces_only_that_currency(stripe_standin, team_plan):
+    cny = PlanPrice.objects.create(plan=team_plan, currency="CNY", monthly_base_price=199)
+    plans_sync_to_stripe()
+    before = stripe_standin.posts_to("/v1/prices")
+    cny.monthly_base_price = Decimal("249")
+    cny.save()
+
+    assert plans_sync_to_stripe().created == ["team"]
+
+    assert stripe_standin.posts_to("/v1/prices") == before + 1
+    current = [
+        p for p in stripe_standin.objects["prices"].values()
+        if p["lookup_key"] == "kefu_team_base_cny"
+    ]  # fmt: skip
+    assert [p["unit_amount"] for p in current] == [24900]
 
 
 def test_renaming_a_plan_updates_the_product(stripe_standin, team_plan):
