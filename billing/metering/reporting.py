@@ -70,7 +70,7 @@ class UsageReportResult:
         self.error = self.error or other.error
 
 
-class StripeRefused(Exception):
+class MeterEventError(Exception):
     """Stripe did not take a meter event (outage, network, or a refusal other than duplicate)."""
 
 
@@ -112,7 +112,7 @@ def meter_event_send(client: stripe.StripeClient, *, customer_id: str, event: Us
     except stripe.StripeError as error:
         if isinstance(error, stripe.InvalidRequestError) and _is_duplicate(error):
             return
-        raise StripeRefused(f"{type(error).__name__}: {error}") from error
+        raise MeterEventError(f"{type(error).__name__}: {error}") from error
 
 
 def _subscription_start(client: stripe.StripeClient, account: BillingAccount) -> datetime:
@@ -134,7 +134,7 @@ def _report_batch(
         for row in rows:
             try:
                 meter_event_send(client, customer_id=customer_id, event=row)
-            except StripeRefused as error:
+            except MeterEventError as error:
                 UsageEvent.objects.filter(pk=row.pk).update(
                     attempts=F("attempts") + 1, last_error=str(error)[:2000]
                 )
@@ -159,7 +159,7 @@ def _billable(account: BillingAccount | None) -> bool:
 
 
 def _mark_unbillable_usage(account: BillingAccount | None, client_factory: Any) -> int:
-    """Mark what can never be billed; returns how many rows. Raises StripeRefused if Stripe must
+    """Mark what can never be billed; returns how many rows. Raises MeterEventError if Stripe must
     be asked when the subscription started and cannot answer."""
     from django.utils.translation import gettext as _
 
@@ -178,7 +178,7 @@ def _mark_unbillable_usage(account: BillingAccount | None, client_factory: Any) 
         try:
             started = _subscription_start(client_factory(), account)
         except stripe.StripeError as error:
-            raise StripeRefused(f"{type(error).__name__}: {error}") from error
+            raise MeterEventError(f"{type(error).__name__}: {error}") from error
         marked += _mark_not_billable(
             _pending().filter(occurred_at__lt=started),
             note=_("Before the subscription started."),
@@ -197,7 +197,7 @@ def usage_report_to_stripe(*, batch_size: int = BATCH_SIZE) -> UsageReportResult
     account = _current_account()
     try:
         result.not_billable = _mark_unbillable_usage(account, stripe_client)
-    except StripeRefused as error:
+    except MeterEventError as error:
         result.error = str(error)
     if account is not None and _billable(account) and not result.error:
         client = stripe_client()
@@ -210,4 +210,5 @@ def usage_report_to_stripe(*, batch_size: int = BATCH_SIZE) -> UsageReportResult
     result.pending = _pending().count()
     if result.error:
         logger.warning("usage report stopped, %d rows pending: %s", result.pending, result.error)
+    logger.info("usage report: %s", result.as_dict(), extra={"usage": result.as_dict()})
     return result

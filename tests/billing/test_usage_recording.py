@@ -57,10 +57,15 @@ def test_closing_without_resolving_counts_but_pending_or_open_does_not(
 def test_a_rolled_back_resolution_records_nothing(make_ticket, make_user, tenant_a):
     agent = make_user(tenant_a, "agent")
     ticket = make_ticket(tenant_a, "Half done")
+
+    @transaction.atomic
+    def resolve_then_fail() -> None:
+        ticket_update(ticket=ticket, actor=agent, status=Ticket.Status.RESOLVED)
+        raise RuntimeError("the request failed after the status change")
+
     with tenant_context(tenant_a):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            ticket_update(ticket=ticket, actor=agent, status=Ticket.Status.RESOLVED)
-            raise RuntimeError("the request failed after the status change")
+        with pytest.raises(RuntimeError):
+            resolve_then_fail()
         assert _usage(ticket) == []
 
 

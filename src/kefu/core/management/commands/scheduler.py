@@ -19,7 +19,6 @@ from django.core.cache import cache
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-
 #: Usage goes to Stripe every 5 minutes (a Stripe outage only delays it).
 USAGE_REPORT_SECONDS = 300
 
