@@ -1,12 +1,17 @@
-"""Plan limits where they bite (inside a workspace's schema): staff seats for now; channels and
-storage when those are metered."""
+"""Plan limits where they bite (inside a workspace's schema): staff seats and channels; storage
+when it is metered. A refusal is a PlanLimitError whose message says what to do; pages show it
+with a link to the plans (``billing/desk/plan_limit.html``)."""
 
 from __future__ import annotations
 
 from django.db import connection
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from billing.models import Plan
+
+#: A message (django.contrib.messages) with this tag is shown with a link to the plans.
+PLAN_LIMIT_TAG = "plan-limit"
 
 
 class PlanLimitError(Exception):
@@ -51,4 +56,30 @@ def staff_seat_check(*, adding: int = 1) -> None:
                 "or invited. Upgrade your plan, or deactivate someone, to add more."
             )
             % {"plan": plan.name, "limit": plan.max_agents}
+        )
+
+
+def channels_used() -> int:
+    """The built-in support address (always there) plus each active channel an admin added."""
+    from kefu.messaging.models import Channel
+
+    return 1 + Channel.objects.filter(is_active=True).count()
+
+
+def channel_check(*, adding: int = 1) -> None:
+    """Raise PlanLimitError if ``adding`` more active channels would pass the plan's limit."""
+    plan = current_plan()
+    if plan is None or plan.max_channels is None:
+        return
+    if channels_used() + adding > plan.max_channels:
+        raise PlanLimitError(
+            ngettext(
+                "Your plan (%(plan)s) allows %(limit)d channel, your support address, and it "
+                "is in use. Upgrade your plan to add more.",
+                "Your plan (%(plan)s) allows %(limit)d channels, and they are all in use (your "
+                "support address counts as one). Upgrade your plan, or deactivate a channel, "
+                "to add more.",
+                plan.max_channels,
+            )
+            % {"plan": plan.name, "limit": plan.max_channels}
         )

@@ -31,6 +31,7 @@ def test_inviting_staff_over_the_plan_limit_is_refused_with_a_clear_message(
         "/desk/team/", {"email": "bob@example.com", "role": "agent"}, HTTP_HOST=host(tenant_a)
     )
     assert "Your plan (Starter) allows 2 staff members" in refused.content.decode()
+    assert '<a href="/desk/billing/">See plans and upgrade</a>' in refused.content.decode()
     with tenant_context(tenant_a):
         from kefu.accounts.models import Invitation
         from kefu.accounts.services import invitation_create
@@ -52,6 +53,7 @@ def test_reactivating_staff_over_the_limit_is_refused(
         f"/desk/team/{former.pk}/reactivate/", HTTP_HOST=host(tenant_a), follow=True
     )
     assert "allows 2 staff members" in response.content.decode()
+    assert '<a href="/desk/billing/">See plans and upgrade</a>' in response.content.decode()
     with tenant_context(tenant_a):
         assert not User.objects.get(pk=former.pk).is_active
         User.objects.filter(pk=agent.pk).update(is_active=False)

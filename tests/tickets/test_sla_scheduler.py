@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import dramatiq
@@ -60,6 +60,7 @@ def test_scheduler_once_sends_the_check_that_a_worker_runs_in_each_workspace(clo
 
     call_command("scheduler", "--once", stdout=out)
     run_worker_until_idle("sla", threads=2, timeout_ms=60_000)
+    dramatiq.get_broker().flush("billing")  # the usage report it also sent is not tested here
 
     assert "sla_check_all_tenants" in out.getvalue()
     with tenant_context(clock_tenant):
@@ -72,10 +73,12 @@ def test_scheduler_once_sends_the_check_that_a_worker_runs_in_each_workspace(clo
 @pytest.mark.django_db
 def test_a_tick_is_sent_once_however_many_schedulers_run():
     broker = dramatiq.get_broker()
-    now = timezone.now()
+    # 10 seconds into a 5-minute slot: the next minute's tick is still in the same slot.
+    now = datetime.fromtimestamp(int(timezone.now().timestamp()) // 300 * 300 + 10, tz=UTC)
     try:
         assert scheduler_tick(now=now, interval=60) == [
             "sla_check_all_tenants",
+            "usage_report_all_tenants",
             "related_refresh",
             "drafts_cleanup",
         ]
@@ -83,6 +86,10 @@ def test_a_tick_is_sent_once_however_many_schedulers_run():
         assert scheduler_tick(now=now + timedelta(seconds=60), interval=60) == [
             "sla_check_all_tenants"
         ]
+        assert "usage_report_all_tenants" in scheduler_tick(
+            now=now + timedelta(seconds=300), interval=60
+        )
     finally:
         broker.flush("sla")
         broker.flush("search")
+        broker.flush("billing")

@@ -23,6 +23,10 @@ class AccountError(Exception):
     """A request about accounts that cannot be carried out; the message is fit to show."""
 
 
+class StaffLimitError(AccountError):
+    """The plan's staff limit is reached; pages show the message with a link to the plans."""
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -168,7 +172,7 @@ def _staff_seat_check() -> None:
     try:
         staff_seat_check()
     except PlanLimitError as error:
-        raise AccountError(str(error)) from None
+        raise StaffLimitError(str(error)) from None
 
 
 @transaction.atomic

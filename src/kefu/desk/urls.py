@@ -64,6 +64,7 @@ urlpatterns = [
     path("api/onboarding/", views.api_onboarding, name="api_onboarding"),
     path("api/team/", views.api_team, name="api_team"),
     path("", include("kefu.desk.urls_routing")),
+    path("", include("kefu.desk.urls_channels")),
     path("", include("kefu.desk.urls_tickets")),
     path("", include("kefu.desk.urls_mail")),
     path("", include("kefu.desk.urls_contacts")),

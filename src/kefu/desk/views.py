@@ -9,10 +9,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from billing.limits import PLAN_LIMIT_TAG
 from kefu.accounts.models import Invitation, User
 from kefu.accounts.permissions import admin_api, admin_required, staff_api, staff_required
 from kefu.accounts.services import (
     AccountError,
+    StaffLimitError,
     invitation_create,
     invitation_revoke,
     user_deactivate,
@@ -49,6 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @admin_required
 def team(request: HttpRequest) -> HttpResponse:
     form = InvitationForm(request.POST or None)
+    plan_limit = ""
     if request.method == "POST" and form.is_valid():
         try:
             invitation_create(
@@ -56,6 +59,8 @@ def team(request: HttpRequest) -> HttpResponse:
                 role=form.cleaned_data["role"],
                 invited_by=request.user,
             )
+        except StaffLimitError as error:
+            plan_limit = str(error)  # shown with a link to the plans
         except AccountError as error:
             form.add_error("email", str(error))
         else:
@@ -67,7 +72,12 @@ def team(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "desk/team.html",
-        {"form": form, "staff": staff_list(), "invitations": invitation_list_pending()},
+        {
+            "form": form,
+            "staff": staff_list(),
+            "invitations": invitation_list_pending(),
+            "plan_limit": plan_limit,
+        },
     )
 
 
@@ -104,7 +114,8 @@ def user_reactivate_view(request: HttpRequest, user_id: int) -> HttpResponse:
     try:
         user_reactivate(user=person)
     except AccountError as error:
-        messages.error(request, str(error))
+        tags = PLAN_LIMIT_TAG if isinstance(error, StaffLimitError) else ""
+        messages.error(request, str(error), extra_tags=tags)
     else:
         messages.success(request, _("%(email)s can sign in again.") % {"email": person.email})
     return redirect("desk:team")

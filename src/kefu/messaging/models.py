@@ -107,3 +107,44 @@ class AutoReplyLog(models.Model):
 
     def __str__(self) -> str:
         return self.address
+
+
+class Channel(models.Model):
+    """A way in for customers that an admin added: another email address that forwards to the
+    workspace's support address, a web form, a chat widget, an API integration, SMS.
+
+    The workspace's built-in support address (with the help center's contact form) is not a
+    row: every workspace has it, it cannot be switched off, and it counts as the first channel
+    against the plan's channel limit. So the channels in use are 1 + the active rows here;
+    deactivating a row frees its place, reactivating takes one again.
+    """
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", _("Email address")
+        WEB_FORM = "web_form", _("Web form")
+        WIDGET = "widget", _("Chat widget")
+        API = "api", _("API integration")
+        CHAT = "chat", _("Chat")
+        SMS = "sms", _("SMS")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    address = models.CharField(
+        _("address"),
+        max_length=320,
+        blank=True,
+        help_text=_(
+            "Where customers write to, e.g. an email address that forwards to your support "
+            "address, a phone number or a page address."
+        ),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
+        ordering = ["-is_active", "name", "id"]
+
+    def __str__(self) -> str:
+        return self.name

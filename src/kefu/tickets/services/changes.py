@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing.metering.services import usage_record_resolved_ticket
 from kefu.accounts.models import User
 from kefu.contacts.models import Contact
 from kefu.jobs import enqueue_on_commit
@@ -59,6 +60,7 @@ def ticket_status_set(*, ticket: Ticket, status: str, actor: User | None) -> Tic
     event = TicketEvent.objects.create(
         ticket=ticket, actor=actor, kind=TicketEvent.Kind.STATUS, data={"from": old, "to": status}
     )
+    usage_record_resolved_ticket(ticket=ticket)  # billed once, the first time it is answered
     customer_acted = actor is not None and not actor.is_desk_user
     if status in CUSTOMER_NOTIFIED_STATUSES and not customer_acted:
         enqueue_on_commit(notifications.notify_status_changed, event.pk)

@@ -1,7 +1,8 @@
 """``kefu scheduler``: the clock for periodic jobs.
 
 Every ``--interval`` seconds (60 by default) it sends ``sla_check_all_tenants``, which fans out
-the SLA check and the routing queue drain to every active workspace; once a day it queues the
+the SLA check and the routing queue drain to every active workspace; every 5 minutes
+``usage_report_all_tenants``, which reports usage to Stripe; once a day it queues the
 related-articles refresh for every workspace. It only sends messages: the dramatiq workers do
 the work. Several schedulers may run (one per host): a tick is claimed in the shared cache, so
 each minute and each day is sent once. ``--once`` runs one tick and exits.
@@ -18,6 +19,9 @@ from django.core.cache import cache
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+#: Usage goes to Stripe every 5 minutes (a Stripe outage only delays it).
+USAGE_REPORT_SECONDS = 300
+
 
 def _claim(key: str, seconds: int) -> bool:
     """True for the first scheduler that asks for this key in the period."""
@@ -26,6 +30,7 @@ def _claim(key: str, seconds: int) -> bool:
 
 def scheduler_tick(*, now: datetime, interval: int) -> list[str]:
     """Send what is due at ``now``; returns the names of the jobs sent."""
+    from billing.metering.jobs import usage_report_all_tenants
     from kefu.kb.jobs import related_refresh_job
     from kefu.tickets.jobs import drafts_cleanup_job
     from kefu.tickets.jobs_sla import active_tenant_schemas, sla_check_all_tenants
@@ -35,6 +40,10 @@ def scheduler_tick(*, now: datetime, interval: int) -> list[str]:
     if _claim(f"sla:{interval}:{slot}", max(interval - 1, 1)):
         sla_check_all_tenants.send()
         sent.append("sla_check_all_tenants")
+    usage_slot = int(now.timestamp()) // USAGE_REPORT_SECONDS
+    if _claim(f"usage:{usage_slot}", USAGE_REPORT_SECONDS - 1):
+        usage_report_all_tenants.send()
+        sent.append("usage_report_all_tenants")
     if _claim(f"related:{now.date().isoformat()}", 24 * 3600):
         for schema_name in active_tenant_schemas():
             related_refresh_job.send_to_schema(schema_name)

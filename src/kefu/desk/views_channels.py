@@ -1,0 +1,59 @@
+"""Desk settings: the workspace's channels (admins). The built-in support address is always
+there and counts as the first channel; admins add more up to their plan's limit."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from billing.limits import PLAN_LIMIT_TAG, PlanLimitError, channels_used, current_plan
+from kefu.accounts.permissions import admin_required
+from kefu.desk.forms_channels import ChannelForm
+from kefu.desk.selectors import workspace_settings_get
+from kefu.messaging.models import Channel
+from kefu.messaging.services import channel_create, channel_set_active
+
+
+@admin_required
+def channel_list(request: HttpRequest) -> HttpResponse:
+    form = ChannelForm(request.POST or None)
+    plan_limit = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            channel = channel_create(**form.cleaned_data)
+        except PlanLimitError as error:
+            plan_limit = str(error)
+        else:
+            messages.success(request, _("Channel %(name)s added.") % {"name": channel.name})
+            return redirect("desk:channel_list")
+    plan = current_plan()
+    context = {
+        "form": form,
+        "channels": Channel.objects.all(),
+        "platform_address": f"support@{request.tenant.slug}.{settings.ROOT_DOMAIN}",
+        "support_email": workspace_settings_get().support_email,
+        "used": channels_used(),
+        "limit": plan.max_channels if plan else None,
+        "plan_limit": plan_limit,
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "desk/channels.html", context, status=status)
+
+
+@admin_required
+@require_POST
+def channel_toggle(request: HttpRequest, channel_id: int) -> HttpResponse:
+    channel = get_object_or_404(Channel, pk=channel_id)
+    active = request.POST.get("active") == "1"
+    try:
+        channel_set_active(channel=channel, active=active)
+    except PlanLimitError as error:
+        messages.error(request, str(error), extra_tags=PLAN_LIMIT_TAG)
+    else:
+        done = _("%(name)s is active again.") if active else _("%(name)s was deactivated.")
+        messages.success(request, done % {"name": channel.name})
+    return redirect("desk:channel_list")
