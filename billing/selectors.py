@@ -6,23 +6,14 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Sum
 from django.utils import timezone
 
 from billing.accounts import billing_account_get
-from billing.metering.models import UsageEvent
+from billing.metering.selectors import usage_in_period
 from billing.models import BillingAccount, Plan
 from billing.pricing import BillEstimate, PlanPriceTerms, bill_estimate, plan_price_in
 from kefu.tenancy import public_context
 from tenants.models import Tenant
-
-
-def usage_in_period(*, start: datetime, end: datetime) -> int:
-    """Resolved tickets counted in ``[start, end)``. Runs inside the workspace's schema."""
-    total = UsageEvent.objects.filter(
-        kind=UsageEvent.Kind.RESOLVED_TICKET, occurred_at__gte=start, occurred_at__lt=end
-    ).aggregate(total=Sum("quantity"))["total"]
-    return total or 0
 
 
 @dataclass(frozen=True)
