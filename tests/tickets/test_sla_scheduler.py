@@ -76,13 +76,16 @@ def test_a_tick_is_sent_once_however_many_schedulers_run():
     try:
         assert scheduler_tick(now=now, interval=60) == [
             "sla_check_all_tenants",
+            "billing_dunning_check",
             "related_refresh",
             "drafts_cleanup",
         ]
         assert scheduler_tick(now=now, interval=60) == []
         assert scheduler_tick(now=now + timedelta(seconds=60), interval=60) == [
-            "sla_check_all_tenants"
+            "sla_check_all_tenants",
+            "billing_dunning_check",
         ]
     finally:
         broker.flush("sla")
+        broker.flush("billing")
         broker.flush("search")

@@ -1,10 +1,11 @@
 """``kefu scheduler``: the clock for periodic jobs.
 
 Every ``--interval`` seconds (60 by default) it sends ``sla_check_all_tenants``, which fans out
-the SLA check and the routing queue drain to every active workspace; once a day it queues the
-related-articles refresh for every workspace. It only sends messages: the dramatiq workers do
-the work. Several schedulers may run (one per host): a tick is claimed in the shared cache, so
-each minute and each day is sent once. ``--once`` runs one tick and exits.
+the SLA check and the routing queue drain to every active workspace, and
+``billing_dunning_check`` (workspaces whose grace period ran out become read-only); once a day
+it queues the related-articles refresh for every workspace. It only sends messages: the dramatiq
+workers do the work. Several schedulers may run (one per host): a tick is claimed in the shared
+cache, so each minute and each day is sent once. ``--once`` runs one tick and exits.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ def _claim(key: str, seconds: int) -> bool:
 
 def scheduler_tick(*, now: datetime, interval: int) -> list[str]:
     """Send what is due at ``now``; returns the names of the jobs sent."""
+    from billing.jobs import billing_dunning_check_job
     from kefu.kb.jobs import related_refresh_job
     from kefu.tickets.jobs import drafts_cleanup_job
     from kefu.tickets.jobs_sla import active_tenant_schemas, sla_check_all_tenants
@@ -35,6 +37,9 @@ def scheduler_tick(*, now: datetime, interval: int) -> list[str]:
     if _claim(f"sla:{interval}:{slot}", max(interval - 1, 1)):
         sla_check_all_tenants.send()
         sent.append("sla_check_all_tenants")
+    if _claim(f"billing_dunning:{interval}:{slot}", max(interval - 1, 1)):
+        billing_dunning_check_job.send()
+        sent.append("billing_dunning_check")
     if _claim(f"related:{now.date().isoformat()}", 24 * 3600):
         for schema_name in active_tenant_schemas():
             related_refresh_job.send_to_schema(schema_name)
@@ -44,7 +49,10 @@ def scheduler_tick(*, now: datetime, interval: int) -> list[str]:
 
 
 class Command(BaseCommand):
-    help = "Send periodic jobs (SLA checks every minute, related articles daily) to the workers."
+    help = (
+        "Send periodic jobs (SLA and billing checks every minute, related articles daily) "
+        "to the workers."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--interval", type=int, default=60, help="seconds between ticks")
