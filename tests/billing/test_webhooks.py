@@ -126,7 +126,7 @@ def test_checkout_completed_links_the_customer_and_activates_the_plan(
     client, stripe_standin, tenant_a
 ):
     plan = plan_make()
-    subscription_id, events = _subscribed(client, stripe_standin, tenant_a, plan)
+    subscription_id, _events = _subscribed(client, stripe_standin, tenant_a, plan)
 
     account = account_of(tenant_a)
     assert account.status == BillingAccount.Status.ACTIVE
@@ -139,10 +139,10 @@ def test_checkout_completed_links_the_customer_and_activates_the_plan(
         assert not StripeEvent.objects.filter(processed_at=None).exists()
 
 
+@pytest.mark.usefixtures("inline_billing_jobs")
 def test_the_same_event_delivered_twice_changes_nothing_the_second_time(
-    client, stripe_standin, tenant_a, make_user, inline_billing_jobs,
-    django_capture_on_commit_callbacks,
-):  # fmt: skip
+    client, stripe_standin, tenant_a, make_user, django_capture_on_commit_callbacks
+):
     owner = make_user(tenant_a, User.Role.OWNER)
     subscription_id, _events = _subscribed(client, stripe_standin, tenant_a, plan_make())
     failed, _past_due = stripe_standin.payment_failed_simulate(subscription_id)
@@ -211,9 +211,7 @@ def test_an_old_past_due_update_after_a_newer_active_one_does_not_regress(
     assert account.subscription_state_at.timestamp() == active["created"]
 
 
-def test_an_older_subscription_state_never_overwrites_a_newer_one(
-    client, stripe_standin, tenant_a
-):
+def test_an_older_subscription_state_never_overwrites_a_newer_one(client, stripe_standin, tenant_a):
     """Even without re-reading Stripe: the state's time decides."""
     subscription_id, _events = _subscribed(client, stripe_standin, tenant_a, plan_make())
     current = stripe_client().v1.subscriptions.retrieve(subscription_id).to_dict()
