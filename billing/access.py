@@ -52,6 +52,18 @@ def access_state_for(account: BillingAccount | None, *, now: datetime | None = N
     return AccessState(FULL)
 
 
+def retention_until(tenant: Tenant, *, now: datetime | None = None) -> datetime | None:
+    """Until when a canceled workspace's data must be kept (None: nothing keeps it)."""
+    now = now or timezone.now()
+    with public_context():
+        account = BillingAccount.objects.filter(tenant_id=tenant.pk).first()
+    if account is None or account.status != BillingAccount.Status.CANCELED:
+        return None
+    if account.retain_until is None or account.retain_until <= now:
+        return None
+    return account.retain_until
+
+
 def _cache_key(tenant: Tenant) -> str:
     return f"billing:access:{tenant.pk}"
 

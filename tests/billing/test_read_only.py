@@ -124,9 +124,7 @@ def test_the_billing_page_and_signing_out_stay_open(client, tenant_a, make_user,
     assert logout.status_code == 302
 
 
-def test_customers_still_submit_requests_in_the_help_center(
-    client, tenant_a, make_user, login_as
-):
+def test_customers_still_submit_requests_in_the_help_center(client, tenant_a, make_user, login_as):
     overdue(tenant_a)
     question = {"subject": "Where is my order", "description": "It has not arrived.",
                 "name": "Casey", "email": "casey@example.com"}  # fmt: skip
@@ -152,9 +150,7 @@ def test_another_workspace_is_not_affected(client, tenant_a, tenant_b, make_user
     assert workspace_access(tenant_b) == "full"
 
 
-def test_during_grace_staff_keep_full_access_with_a_banner_naming_the_date(
-    client, tenant_a, agent
-):
+def test_during_grace_staff_keep_full_access_with_a_banner_naming_the_date(client, tenant_a, agent):
     _set(tenant_a, status="past_due", grace_until=timezone.now() + timedelta(days=5))
 
     changed = client.post(AVAILABILITY, {"availability": "away"}, HTTP_HOST=host(tenant_a))
