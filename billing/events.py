@@ -147,7 +147,9 @@ def _subscription_fetch(subscription_id: str, fallback: Obj | None = None) -> Ob
         return fallback
 
 
-def _subscription_sync(tenant: Tenant, subscription_id: str, at: datetime, fallback=None) -> None:
+def _subscription_sync(
+    tenant: Tenant, subscription_id: str, at: datetime, fallback: Obj | None = None
+) -> None:
     if not subscription_id:
         return
     subscription = _subscription_fetch(subscription_id, fallback)
@@ -177,7 +179,9 @@ def _on_invoice_payment_failed(tenant: Tenant, obj: Obj, at: datetime) -> None:
     _subscription_sync(tenant, subscription_id, at)
     if invoice.get("status") in ("paid", "void"):
         return  # settled since: nothing to warn about
-    services.payment_failed_record(tenant=tenant, invoice_id=invoice["id"], at=at)
+    services.payment_failed_record(
+        tenant=tenant, invoice_id=invoice["id"], subscription_id=subscription_id, at=at
+    )
 
 
 def _on_customer_deleted(tenant: Tenant, obj: Obj, at: datetime) -> None:

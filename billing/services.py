@@ -205,13 +205,17 @@ def customer_link(*, tenant: Tenant, customer_id: str) -> BillingAccount:
 
 
 @transaction.atomic
-def payment_failed_record(*, tenant: Tenant, invoice_id: str, at: datetime) -> BillingAccount:
-    """A charge was declined: past due and a grace period (unless one runs), owners emailed
-    once per invoice. Ignored when a newer subscription state is known or it was canceled."""
+def payment_failed_record(
+    *, tenant: Tenant, invoice_id: str, subscription_id: str, at: datetime
+) -> BillingAccount:
+    """A charge for the workspace's subscription was declined: past due and a grace period
+    (unless one runs), owners emailed once per invoice. Ignored when a newer subscription state
+    is known, for another subscription, or once canceled."""
     with public_context():
         account = _locked_account(tenant)
         newer_known = account.subscription_state_at and at < account.subscription_state_at
-        if newer_known or account.status == Status.CANCELED:
+        other = subscription_id != account.stripe_subscription_id
+        if newer_known or other or account.status not in LIVE:
             return account
         _grace_start(account, reference=invoice_id, now=timezone.now())
         account.save()
