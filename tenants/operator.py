@@ -14,7 +14,8 @@ from django.apps import apps
 from django.conf import settings
 from django.core import serializers
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from kefu.accounts.models import User
 from kefu.tenancy import public_context, tenant_context
@@ -69,9 +70,25 @@ def tenant_resume(*, tenant: Tenant, actor: User, ip: str | None = None) -> None
     audit_record(actor=actor, action=AuditEntry.Action.RESUME, tenant=tenant, ip_address=ip)
 
 
+class TenantDeleteRefusedError(Exception):
+    """The workspace may not be deleted yet; the message says why and until when."""
+
+
 @transaction.atomic
 def tenant_delete_audited(*, tenant: Tenant, actor: User, ip: str | None = None) -> None:
-    """Drop the workspace's schema and rows; the audit entry keeps its name and subdomain."""
+    """Drop the workspace's schema and rows; the audit entry keeps its name and subdomain.
+    A canceled workspace's data is kept until its retention date has passed."""
+    from billing.access import retention_until  # billing imports tenants
+
+    kept_until = retention_until(tenant)
+    if kept_until is not None:
+        raise TenantDeleteRefusedError(
+            _(
+                "%(name)s canceled its subscription; its data is kept until %(date)s. "
+                "It can be deleted after that date."
+            )
+            % {"name": tenant.name, "date": formats.date_format(kept_until, "DATETIME_FORMAT")}
+        )
     audit_record(
         actor=actor, action=AuditEntry.Action.DELETE, tenant=tenant,
         details={"schema": tenant.schema_name}, ip_address=ip,

@@ -10,10 +10,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from billing.models import BillingAccount
 from kefu.core.ratelimit import client_ip
 from tenants.forms import DeleteTenantForm
 from tenants.models import Tenant
-from tenants.operator import tenant_delete_audited, tenant_export, tenant_resume, tenant_suspend
+from tenants.operator import (
+    TenantDeleteRefusedError,
+    tenant_delete_audited,
+    tenant_export,
+    tenant_resume,
+    tenant_suspend,
+)
 from tenants.selectors import audit_entry_list, tenant_list_for_operator, tenant_rows_with_usage
 
 PAGE_SIZE = 50
@@ -87,10 +94,19 @@ def tenant_delete_view(request: HttpRequest, tenant_id: int) -> HttpResponse:
     form = DeleteTenantForm(request.POST or None, slug=tenant.slug)
     if request.method == "POST" and form.is_valid():
         name = tenant.name
-        tenant_delete_audited(tenant=tenant, actor=request.user, ip=client_ip(request))
+        try:
+            tenant_delete_audited(tenant=tenant, actor=request.user, ip=client_ip(request))
+        except TenantDeleteRefusedError as refusal:
+            messages.error(request, str(refusal))
+            return redirect("operator:tenant_delete", tenant_id=tenant.pk)
         messages.success(request, _("%(name)s and all its data were deleted.") % {"name": name})
         return redirect("operator:tenant_list")
-    return render(request, "tenants/operator/tenant_delete.html", {"tenant": tenant, "form": form})
+    billing = BillingAccount.objects.filter(tenant=tenant).first()
+    return render(
+        request,
+        "tenants/operator/tenant_delete.html",
+        {"tenant": tenant, "form": form, "billing": billing},
+    )
 
 
 @staff_member_required

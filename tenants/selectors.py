@@ -52,7 +52,7 @@ def tenant_rows_with_usage(tenants: list[Tenant]) -> list[TenantRow]:
 
 
 def tenant_list_for_operator(*, query: str = "", status: str = ""):
-    tenants = tenant_list().select_related("plan")
+    tenants = tenant_list().select_related("plan", "billing")
     if query:
         tenants = tenants.filter(Q(name__icontains=query) | Q(slug__icontains=query))
     if status:

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from billing import webhook_views as billing_webhooks
 from kefu.core import views
 from kefu.messaging import webhooks
 from tenants import views as tenant_views
@@ -17,6 +18,7 @@ urlpatterns = [
         webhooks.mailgun_inbound,
         name="email_inbound_mailgun",
     ),
+    path("billing/webhook/", billing_webhooks.stripe_webhook, name="billing_stripe_webhook"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

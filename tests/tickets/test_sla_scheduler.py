@@ -78,18 +78,20 @@ def test_a_tick_is_sent_once_however_many_schedulers_run():
     try:
         assert scheduler_tick(now=now, interval=60) == [
             "sla_check_all_tenants",
+            "billing_dunning_check",
             "usage_report_all_tenants",
             "related_refresh",
             "drafts_cleanup",
         ]
         assert scheduler_tick(now=now, interval=60) == []
         assert scheduler_tick(now=now + timedelta(seconds=60), interval=60) == [
-            "sla_check_all_tenants"
+            "sla_check_all_tenants",
+            "billing_dunning_check",
         ]
         assert "usage_report_all_tenants" in scheduler_tick(
             now=now + timedelta(seconds=300), interval=60
         )
     finally:
         broker.flush("sla")
-        broker.flush("search")
         broker.flush("billing")
+        broker.flush("search")

@@ -1,8 +1,9 @@
 """``kefu scheduler``: the clock for periodic jobs.
 
 Every ``--interval`` seconds (60 by default) it sends ``sla_check_all_tenants``, which fans out
-the SLA check and the routing queue drain to every active workspace; every 5 minutes
-``usage_report_all_tenants``, which reports usage to Stripe; once a day it queues the
+the SLA check and the routing queue drain to every active workspace, and
+``billing_dunning_check`` (workspaces whose grace period ran out become read-only); every 5
+minutes ``usage_report_all_tenants``, which reports usage to Stripe; once a day it queues the
 related-articles refresh for every workspace. It only sends messages: the dramatiq workers do
 the work. Several schedulers may run (one per host): a tick is claimed in the shared cache, so
 each minute and each day is sent once. ``--once`` runs one tick and exits.
@@ -30,6 +31,7 @@ def _claim(key: str, seconds: int) -> bool:
 
 def scheduler_tick(*, now: datetime, interval: int) -> list[str]:
     """Send what is due at ``now``; returns the names of the jobs sent."""
+    from billing.jobs import billing_dunning_check_job
     from billing.metering.jobs import usage_report_all_tenants
     from kefu.kb.jobs import related_refresh_job
     from kefu.tickets.jobs import drafts_cleanup_job
@@ -40,6 +42,9 @@ def scheduler_tick(*, now: datetime, interval: int) -> list[str]:
     if _claim(f"sla:{interval}:{slot}", max(interval - 1, 1)):
         sla_check_all_tenants.send()
         sent.append("sla_check_all_tenants")
+    if _claim(f"billing_dunning:{interval}:{slot}", max(interval - 1, 1)):
+        billing_dunning_check_job.send()
+        sent.append("billing_dunning_check")
     usage_slot = int(now.timestamp()) // USAGE_REPORT_SECONDS
     if _claim(f"usage:{usage_slot}", USAGE_REPORT_SECONDS - 1):
         usage_report_all_tenants.send()
@@ -53,7 +58,10 @@ def scheduler_tick(*, now: datetime, interval: int) -> list[str]:
 
 
 class Command(BaseCommand):
-    help = "Send periodic jobs (SLA checks every minute, related articles daily) to the workers."
+    help = (
+        "Send periodic jobs (SLA and billing checks every minute, related articles daily) "
+        "to the workers."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--interval", type=int, default=60, help="seconds between ticks")

@@ -1,0 +1,130 @@
+"""Billing emails to a workspace's owners: payment failed, read-only, restored, canceled.
+
+Each is a BillingNotice row (unique per kind and reference); the job sends it to every active
+owner, each in their own language, and marks it sent, so a retry after success sends nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from datetime import datetime
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from billing.models import BillingNotice
+from kefu.tenancy import public_context, tenant_base_url, tenant_context, tenant_reverse
+
+Kind = BillingNotice.Kind
+_BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*)+\n")
+
+
+def _date(value: datetime | None) -> str:
+    return formats.date_format(timezone.localtime(value), "DATE_FORMAT") if value else ""
+
+
+def _texts(notice: BillingNotice, workspace: str) -> tuple[str, list[str]]:
+    """The subject and paragraphs of a notice, in the active language."""
+    account = notice.account
+    names = {"workspace": workspace}
+    if notice.kind == Kind.PAYMENT_FAILED:
+        return _("Payment failed for %(workspace)s") % names, [
+            _("We could not collect the payment for %(workspace)s's Kefu subscription.") % names,
+            _(
+                "Please update your card by %(date)s. After that date the workspace becomes "
+                "read-only for your team until the payment goes through; no data is lost."
+            )
+            % {"date": _date(account.grace_until)},
+        ]
+    if notice.kind == Kind.READ_ONLY:
+        return _("%(workspace)s is now read-only") % names, [
+            _(
+                "The payment for %(workspace)s is still overdue, so your team can read but not "
+                "change anything. Customers can still use the help center and send requests."
+            )
+            % names,
+            _("Pay the open invoice to restore full access at once."),
+        ]
+    if notice.kind == Kind.RESTORED:
+        return _("Full access to %(workspace)s is restored") % names, [
+            _("Thank you: the payment went through and your team has full access again.")
+        ]
+    return _("The subscription of %(workspace)s was canceled") % names, [
+        _(
+            "The workspace is read-only for your team. Its data is kept until %(date)s; "
+            "subscribe again before then to continue where you left off."
+        )
+        % {"date": _date(account.retain_until)},
+    ]
+
+
+def _owners() -> list:
+    """Active owners of the workspace whose schema is active."""
+    from kefu.accounts.models import User
+
+    return list(User.objects.filter(role=User.Role.OWNER, is_active=True).exclude(email=""))
+
+
+def _workspace_zone() -> zoneinfo.ZoneInfo:
+    from kefu.tickets.calendar import workspace_timezone_name
+
+    try:
+        return zoneinfo.ZoneInfo(workspace_timezone_name())
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def _message(notice: BillingNotice, *, owner, billing_url: str) -> EmailMultiAlternatives:
+    from kefu.tickets.notifications import mail_language
+
+    workspace = notice.account.tenant.name
+    with translation.override(mail_language(owner.language)):
+        subject, paragraphs = _texts(notice, workspace)
+        context = {
+            "subject": subject,
+            "paragraphs": paragraphs,
+            "billing_url": billing_url,
+            "workspace": workspace,
+            "name": owner.get_full_name(),
+        }
+        body = render_to_string("billing/email/notice.txt", context)
+        html = render_to_string("billing/email/notice.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=_BLANK_LINES.sub("\n\n", body).strip() + "\n",
+        to=[owner.email],
+        headers={"Auto-Submitted": "auto-generated", "X-Kefu-Billing": notice.kind},
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def billing_notice_deliver(*, notice_id: int) -> int:
+    """Send the notice to the owners unless it was sent; returns how many mails went out."""
+    with public_context(), transaction.atomic():
+        notice = (
+            BillingNotice.objects.select_for_update()
+            .select_related("account__tenant")
+            .filter(pk=notice_id, sent_at=None)
+            .first()
+        )
+        if notice is None:
+            return 0
+        tenant = notice.account.tenant
+        stale = notice.kind == Kind.PAYMENT_FAILED and notice.account.grace_until is None
+        with tenant_context(tenant), timezone.override(_workspace_zone()):
+            billing_url = f"{tenant_base_url(tenant)}{tenant_reverse('desk:billing')}"
+            messages = [
+                _message(notice, owner=owner, billing_url=billing_url)
+                for owner in ([] if stale else _owners())  # stale: paid before it went out
+            ]
+        for message in messages:
+            message.send()
+        notice.sent_at = timezone.now()
+        notice.save(update_fields=["sent_at"])
+        return len(messages)
