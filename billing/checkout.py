@@ -30,7 +30,7 @@ class BillingError(Exception):
     """Something the owner should be told about; the message is translated."""
 
 
-def _stripe_failed(error: Exception) -> BillingError:
+def stripe_failure(error: Exception) -> BillingError:
     logger.warning("Stripe call failed: %s", error)
     if isinstance(error, ImproperlyConfigured):
         return BillingError(_("Payments are not set up on this server yet. Please contact us."))
@@ -72,7 +72,7 @@ def _customer_ensure(client: stripe.StripeClient, *, tenant: Tenant, email: str)
         return customer.id
 
 
-def _plan_price_ids(client: stripe.StripeClient, *, plan: Plan, currency: str) -> list[str]:
+def plan_price_ids(client: stripe.StripeClient, *, plan: Plan, currency: str) -> list[str]:
     """The base and metered price ids of ``plan`` in ``currency``, by their lookup keys."""
     keys = [base_lookup_key(plan, currency), ticket_lookup_key(plan, currency)]
     found = client.v1.prices.list({"lookup_keys": keys, "active": True, "limit": 10}).data
@@ -110,7 +110,7 @@ def checkout_session_create(
     metadata = {"kefu_tenant_id": str(tenant.id), "kefu_plan_code": plan.code}
     try:
         client = stripe_client()
-        base_id, ticket_id = _plan_price_ids(client, plan=plan, currency=currency)
+        base_id, ticket_id = plan_price_ids(client, plan=plan, currency=currency)
         customer_id = _customer_ensure(client, tenant=tenant, email=user.email)
         session = client.v1.checkout.sessions.create(
             {
@@ -127,7 +127,7 @@ def checkout_session_create(
             }
         )
     except (stripe.StripeError, ImproperlyConfigured) as error:
-        raise _stripe_failed(error) from error
+        raise stripe_failure(error) from error
     logger.info("checkout session %s for %s (%s)", session.id, tenant.slug, plan.code)
     return session.url
 
@@ -142,7 +142,7 @@ def billing_portal_session_create(*, tenant: Tenant, return_url: str) -> str:
             {"customer": account.stripe_customer_id, "return_url": return_url}
         )
     except (stripe.StripeError, ImproperlyConfigured) as error:
-        raise _stripe_failed(error) from error
+        raise stripe_failure(error) from error
     return session.url
 
 

@@ -9,14 +9,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from billing.accounts import billing_account_get
 from billing.checkout import (
     BillingError,
     billing_currency_change,
     billing_portal_session_create,
     checkout_session_create,
+    has_live_subscription,
 )
 from billing.forms import BillingCurrencyForm
 from billing.models import Plan
+from billing.plan_change import free_plan_choose, is_free, subscription_plan_change
 from billing.selectors import billing_overview_get
 from kefu.accounts.models import User
 from kefu.accounts.permissions import admin_required, role_required
@@ -48,6 +51,7 @@ def billing_overview(request: HttpRequest) -> HttpResponse:
             "account": overview.account,
             "plan": overview.plan,
             "can_manage": request.user.role == User.Role.OWNER,
+            "subscribed": has_live_subscription(overview.account),
             "currency_form": BillingCurrencyForm(initial={"currency": overview.account.currency}),
             "checkout_done": request.GET.get("checkout") == "done",
         },
@@ -62,6 +66,11 @@ def billing_checkout(request: HttpRequest) -> HttpResponse:
     if plan is None:
         messages.error(request, _("That plan is not offered."))
         return _see_other(reverse("desk:billing"))
+    account = billing_account_get(tenant=request.tenant)
+    if has_live_subscription(account):
+        return _plan_switch(request, plan)
+    if is_free(plan, account.currency):
+        return _free_plan_choose(request, plan)
     try:
         url = checkout_session_create(
             tenant=request.tenant,
@@ -74,6 +83,34 @@ def billing_checkout(request: HttpRequest) -> HttpResponse:
         messages.error(request, str(error))
         return _see_other(reverse("desk:billing"))
     return _see_other(url)
+
+
+def _free_plan_choose(request: HttpRequest, plan: Plan) -> HttpResponse:
+    try:
+        free_plan_choose(tenant=request.tenant, plan=plan)
+    except BillingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Your plan is now %(plan)s.") % {"plan": plan.name})
+    return _see_other(reverse("desk:billing"))
+
+
+def _plan_switch(request: HttpRequest, plan: Plan) -> HttpResponse:
+    """A workspace that already pays switches its subscription in place (no second one)."""
+    try:
+        subscription_plan_change(tenant=request.tenant, plan=plan)
+    except BillingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _(
+                "Your plan is now %(plan)s. The difference for the rest of this period "
+                "appears on your next invoice."
+            )
+            % {"plan": plan.name},
+        )
+    return _see_other(reverse("desk:billing"))
 
 
 @owner_required

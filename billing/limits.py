@@ -83,3 +83,24 @@ def channel_check(*, adding: int = 1) -> None:
             )
             % {"plan": plan.name, "limit": plan.max_channels}
         )
+
+
+def plan_fits_check(plan: Plan) -> None:
+    """Raise PlanLimitError if the workspace uses more than ``plan`` allows (before moving to a
+    smaller plan): staff seats and channels. Runs inside the workspace's schema."""
+    if plan.max_agents is not None and staff_seats_used() > plan.max_agents:
+        raise PlanLimitError(
+            _(
+                "The %(plan)s plan allows %(limit)d staff members and this workspace has "
+                "%(used)d (invitations included). Deactivate some first."
+            )
+            % {"plan": plan.name, "limit": plan.max_agents, "used": staff_seats_used()}
+        )
+    if plan.max_channels is not None and channels_used() > plan.max_channels:
+        raise PlanLimitError(
+            _(
+                "The %(plan)s plan allows %(limit)d channels and this workspace uses "
+                "%(used)d. Turn some off first."
+            )
+            % {"plan": plan.name, "limit": plan.max_channels, "used": channels_used()}
+        )

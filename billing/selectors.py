@@ -48,6 +48,10 @@ class PlanOffer:
     #: Costs more a month than the current plan (the button says "Upgrade", else "Choose").
     is_upgrade: bool
 
+    @property
+    def is_paid(self) -> bool:
+        return bool(self.price.base or self.price.per_ticket)
+
 
 def plan_offers_list(*, currency: str, current: Plan | None) -> list[PlanOffer]:
     """The plans on offer, priced in ``currency`` where the plan has a price in it."""

@@ -81,7 +81,7 @@ def test_owner_upgrades_through_checkout_and_the_webhook_activates_the_plan(
     page.goto(live_kefu.url("/desk/billing/", host=host))
     expect(page.get_by_test_id("plan-name")).to_have_text("Free")
     screenshot(page, "billing-before-upgrade")
-    page.locator("form[data-plan='team'] button[type='submit']").click()
+    page.locator("li[data-plan='team'] button[type='submit']").click()
 
     page.wait_for_url(f"{live_kefu.stripe.url}/checkout/**")
     session_id = page.locator("#session").inner_text()

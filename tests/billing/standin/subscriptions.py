@@ -62,6 +62,7 @@ class StripeStandin(CatalogueStandin):
                 lambda p, id: self._get("subscriptions", id)
             ),
             ("GET", r"/v1/subscriptions"): self._subscription_list,
+            ("POST", r"/v1/subscriptions/(?P<id>[^/]+)"): self._subscription_update,
             ("GET", r"/v1/invoices/(?P<id>[^/]+)"): lambda p, id: self._get("invoices", id),
             ("POST", r"/v1/billing/meter_events"): self._meter_event_create,
         }
@@ -186,6 +187,32 @@ class StripeStandin(CatalogueStandin):
         if params.get("customer"):
             items = [s for s in items if s["customer"] == params["customer"]]
         return self._list("subscriptions", "/v1/subscriptions", params, items)
+
+    def _subscription_update(self, params: dict[str, Any], id: str) -> dict[str, Any]:
+        """Switch item prices (``items[i][id]`` + ``price``), delete items, change metadata or
+        ``cancel_at_period_end``. Like Stripe, an ended subscription cannot change."""
+        subscription = self._get("subscriptions", id)
+        if subscription["status"] == "canceled":
+            raise StripeError(400, "A canceled subscription can only update its metadata.")
+        items = {item["id"]: item for item in subscription["items"]["data"]}
+        for change in params.get("items", []):
+            item = items.get(change.get("id", ""))
+            if item is None:
+                raise StripeError(400, "No such subscription item.", param="items")
+            if str(change.get("deleted", "")).lower() == "true":
+                subscription["items"]["data"].remove(item)
+                continue
+            if change.get("price"):
+                price = self._get("prices", change["price"])
+                if price["currency"] != subscription["currency"]:
+                    raise StripeError(400, "All prices must be in the subscription's currency.")
+                item["price"] = copy.deepcopy(price)
+            if change.get("quantity"):
+                item["quantity"] = _int(change["quantity"])
+        subscription["metadata"].update(params.get("metadata", {}))
+        if "cancel_at_period_end" in params:
+            subscription["cancel_at_period_end"] = params["cancel_at_period_end"] == "true"
+        return subscription
 
     def _subscription_new(self, session: dict[str, Any], customer_id: str) -> dict[str, Any]:
         now = self._tick()
