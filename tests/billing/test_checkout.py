@@ -152,16 +152,20 @@ def test_unsynced_plan_tells_the_operator_to_sync(client, tenant_a, owner, strip
 
 
 @pytest.mark.parametrize("status", ["active", "past_due", "trialing"])
-def test_a_second_subscription_is_refused(client, tenant_a, owner, stripe_standin, status):
+def test_a_workspace_with_a_subscription_never_gets_a_second_checkout(
+    client, tenant_a, owner, stripe_standin, status
+):
     BillingAccount.objects.filter(tenant=tenant_a).update(
-        status=status, stripe_subscription_id="sub_1"
+        status=status, stripe_subscription_id="sub_unknown"
     )
 
     upgrade(client, tenant_a, "business")
 
-    page = client.get("/desk/billing/", HTTP_HOST=host(tenant_a)).content.decode()
-    assert "already has a subscription" in page
+    # It switches the existing subscription instead (unknown to Stripe here: a clear error).
     assert stripe_standin.objects["checkout_sessions"] == {}
+    assert ("GET", "/v1/subscriptions/sub_unknown") in stripe_standin.requests
+    page = client.get("/desk/billing/", HTTP_HOST=host(tenant_a)).content.decode()
+    assert "Nothing was charged" in page
 
 
 def test_owner_changes_the_currency_and_sees_prices_in_it(client, tenant_a, owner):
