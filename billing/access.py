@@ -9,7 +9,7 @@ whenever the billing account is saved. A cached answer never outlives the end of
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
@@ -27,15 +27,18 @@ GRACE = "grace"
 READ_ONLY = "read_only"
 
 CACHE_SECONDS = 300
+TRIAL_NOTICE_DAYS = 7
 
 
 @dataclass(frozen=True)
 class AccessState:
     access: str
-    #: Why the workspace is read-only: "canceled" or "overdue" ("" otherwise).
+    #: Why: "canceled", "overdue" or "trial_ended" when read-only; "trial" while a trial
+    #: without a subscription ends within TRIAL_NOTICE_DAYS (full access, a reminder).
     reason: str = ""
     grace_until: datetime | None = None
     retain_until: datetime | None = None
+    trial_ends_at: datetime | None = None
 
 
 def access_state_for(account: BillingAccount | None, *, now: datetime | None = None) -> AccessState:
@@ -45,10 +48,23 @@ def access_state_for(account: BillingAccount | None, *, now: datetime | None = N
     now = now or timezone.now()
     if account.status == BillingAccount.Status.CANCELED:
         return AccessState(READ_ONLY, "canceled", retain_until=account.retain_until)
+    if account.status == BillingAccount.Status.TRIALING and not account.stripe_subscription_id:
+        return _trial_state(account, now=now)
     if account.read_only_since or (account.grace_until and account.grace_until <= now):
         return AccessState(READ_ONLY, "overdue", grace_until=account.grace_until)
     if account.grace_until:
         return AccessState(GRACE, "overdue", grace_until=account.grace_until)
+    return AccessState(FULL)
+
+
+def _trial_state(account: BillingAccount, *, now: datetime) -> AccessState:
+    """Kefu's own trial (no subscription yet): read-only once it ended without a plan chosen,
+    a reminder in its last days, else plain full access."""
+    if account.read_only_since:
+        return AccessState(READ_ONLY, "trial_ended")
+    ends = account.trial_ends_at
+    if ends and ends - now <= timedelta(days=TRIAL_NOTICE_DAYS):
+        return AccessState(FULL, "trial", trial_ends_at=ends)
     return AccessState(FULL)
 
 

@@ -20,7 +20,7 @@ def billing_banner(request: HttpRequest) -> dict[str, Any]:
         if user is None or not getattr(user, "is_desk_user", False):
             return None
         state = workspace_access_state(tenant)
-        return None if state.access == FULL else state
+        return None if state.access == FULL and not state.reason else state
 
     # A callable: the template calls it (once, in a {% with %}) on desk pages only.
     return {"billing_banner": banner}

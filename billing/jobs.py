@@ -26,6 +26,7 @@ def billing_notice_send(notice_id: int) -> None:
 @dramatiq.actor(queue_name=QUEUE, max_retries=0)
 def billing_dunning_check_job() -> None:
     """Workspaces whose grace period ran out become read-only (sent by the scheduler)."""
-    from billing.services import billing_dunning_check
+    from billing.services import billing_dunning_check, trials_end
 
     billing_dunning_check()
+    trials_end()

@@ -29,6 +29,8 @@ def read_only_message(reason: str) -> str:
             "This workspace is read-only because its subscription was canceled — subscribe "
             "again to restore access."
         )
+    if reason == "trial_ended":
+        return _("This workspace is read-only because its trial ended — choose a plan to go on.")
     return _("This workspace is read-only because payment is overdue — pay to restore access.")
 
 

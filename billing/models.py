@@ -175,6 +175,7 @@ class BillingNotice(models.Model):
         READ_ONLY = "read_only", _("Workspace read-only")
         RESTORED = "restored", _("Access restored")
         CANCELED = "canceled", _("Subscription canceled")
+        TRIAL_ENDED = "trial_ended", _("Trial ended")
 
     account = models.ForeignKey(BillingAccount, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(max_length=30, choices=Kind.choices)

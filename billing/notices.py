@@ -50,6 +50,20 @@ def _texts(notice: BillingNotice, workspace: str) -> tuple[str, list[str]]:
             % names,
             _("Pay the open invoice to restore full access at once."),
         ]
+    if notice.kind == Kind.TRIAL_ENDED:
+        plan = notice.account.tenant.plan
+        if notice.account.read_only_since is None and plan is not None:
+            return _("The trial of %(workspace)s has ended") % names, [
+                _("The workspace is now on the %(plan)s plan, with its limits.")
+                % {"plan": plan.name},
+                _("Choose a paid plan at any time to get more."),
+            ]
+        return _("The trial of %(workspace)s has ended") % names, [
+            _(
+                "The workspace is read-only for your team until you choose a plan. Customers "
+                "can still use the help center and send requests; no data is lost."
+            ),
+        ]
     if notice.kind == Kind.RESTORED:
         return _("Full access to %(workspace)s is restored") % names, [
             _("Thank you: the payment went through and your team has full access again.")
@@ -67,7 +81,8 @@ def _owners() -> list:
     """Active owners of the workspace whose schema is active."""
     from kefu.accounts.models import User
 
-    return list(User.objects.filter(role=User.Role.OWNER, is_active=True).exclude(email=""))
+    owners = User.objects.filter(role=User.Role.OWNER, is_active=True).exclude(email="")
+    return list(owners.order_by("pk"))
 
 
 def _workspace_zone() -> zoneinfo.ZoneInfo:

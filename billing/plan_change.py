@@ -102,7 +102,8 @@ def free_plan_choose(*, tenant: Tenant, plan: Plan) -> BillingAccount:
         account = BillingAccount.objects.select_for_update().get(pk=account.pk)
         account.status = BillingAccount.Status.ACTIVE
         account.trial_ends_at = None
-        account.save(update_fields=["status", "trial_ends_at", "updated_at"])
+        account.read_only_since = None  # a trial that ended read-only: a plan is chosen now
+        account.save(update_fields=["status", "trial_ends_at", "read_only_since", "updated_at"])
         Tenant.objects.filter(pk=tenant.pk).update(plan=plan)
         tenant.plan = plan
     logger.info("workspace %s chose the free plan %s", tenant.slug, plan.code)

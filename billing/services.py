@@ -237,6 +237,51 @@ def customer_forget(*, tenant: Tenant, customer_id: str) -> BillingAccount:
         return account
 
 
+def _free_default_plan() -> Plan | None:
+    from billing.pricing import plan_price_in
+
+    plan = Plan.objects.filter(is_default=True, is_active=True).first()
+    if plan is None:
+        return None
+    terms = plan_price_in(plan, plan.currency)
+    return None if terms.base or terms.per_ticket else plan
+
+
+def trials_end(*, now: datetime | None = None) -> list[int]:
+    """End every trial that ran out without a subscription: the workspace moves to the free
+    default plan if there is one, else it becomes read-only for staff until the owner picks a
+    plan. The owners are told once. Returns the tenant ids."""
+    now = now or timezone.now()
+    with public_context():
+        due = BillingAccount.objects.filter(
+            status=Status.TRIALING, stripe_subscription_id="", trial_ends_at__lte=now
+        ).values_list("pk", flat=True)
+        free_plan = _free_default_plan()
+        ended = []
+        for account_id in list(due):
+            with transaction.atomic():
+                account = BillingAccount.objects.select_for_update().get(pk=account_id)
+                if account.status != Status.TRIALING or account.stripe_subscription_id:
+                    continue  # subscribed meanwhile
+                if account.read_only_since is not None:
+                    continue  # already ended, waiting for a plan
+                reference = account.trial_ends_at.isoformat() if account.trial_ends_at else ""
+                if free_plan is not None:
+                    account.status = Status.ACTIVE
+                    account.trial_ends_at = None
+                    Tenant.objects.filter(pk=account.tenant_id).update(plan=free_plan)
+                else:
+                    account.read_only_since = now
+                account.save(
+                    update_fields=["status", "trial_ends_at", "read_only_since", "updated_at"]
+                )
+                notice_queue(
+                    account=account, kind=BillingNotice.Kind.TRIAL_ENDED, reference=reference
+                )
+                ended.append(account.tenant_id)
+    return ended
+
+
 def billing_dunning_check(*, now: datetime | None = None) -> list[int]:
     """Make read-only every workspace whose grace period ran out; returns their tenant ids."""
     now = now or timezone.now()
