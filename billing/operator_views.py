@@ -8,24 +8,31 @@ import stripe
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from billing.models import Plan
+from billing.models import BillingAccount, Plan
 from billing.stripe_sync import plans_sync_to_stripe
 
 logger = logging.getLogger(__name__)
 
+#: Subscriptions Stripe is charging (a payment may be late, but the workspace still pays).
+PAYING_STATUSES = (BillingAccount.Status.ACTIVE, BillingAccount.Status.PAST_DUE)
+
 
 @staff_member_required
 def plan_list(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "billing/operator/plan_list.html",
-        {"plans": Plan.objects.prefetch_related("prices")},
+    paying = Q(tenants__billing__status__in=PAYING_STATUSES) & ~Q(
+        tenants__billing__stripe_subscription_id=""
     )
+    plans = Plan.objects.prefetch_related("prices").annotate(
+        workspaces=Count("tenants", distinct=True),
+        paying=Count("tenants", filter=paying, distinct=True),
+    )
+    return render(request, "billing/operator/plan_list.html", {"plans": plans})
 
 
 @staff_member_required

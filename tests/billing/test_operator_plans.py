@@ -69,3 +69,24 @@ def test_plans_page_lists_the_prices_in_other_currencies(operator_client):
     page = operator_client.get("/operator/plans/", HTTP_HOST="localhost").content.decode()
 
     assert "¥199.00 a month, ¥0.35 per extra ticket" in page
+
+
+def test_operator_sees_how_many_workspaces_use_and_pay_for_each_plan(
+    operator_client, tenant_a, tenant_b
+):
+    from billing.accounts import billing_account_open
+    from billing.models import BillingAccount
+
+    with public_context():
+        team = Plan.objects.get(code="team")
+        for tenant in (tenant_a, tenant_b):
+            billing_account_open(tenant=tenant, plan=team)
+        BillingAccount.objects.filter(tenant=tenant_a).update(
+            status="active", stripe_subscription_id="sub_1"
+        )
+
+    page = operator_client.get("/operator/plans/", HTTP_HOST="localhost").content.decode()
+
+    row = page.split('data-code="team"', 1)[1].split("</tr>", 1)[0]
+    assert '<td class="plan-workspaces">2</td>' in row
+    assert '<td class="plan-paying">1</td>' in row
