@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from billing.seed import plans_seed
 from kefu.core.demo import demo_seed, operator_seed
 from tenants.services import platform_bootstrap
 
@@ -37,6 +38,7 @@ class Command(BaseCommand):
         self.stdout.write("Migrating public, template and tenant schemas ...")
         call_command("migrate_schemas", interactive=False, verbosity=0)
         platform_bootstrap()
+        plans_seed()  # starter plans on an installation that has none (older data dirs too)
         tenant, accounts = demo_seed()
         call_command("search_reindex", missing_only=True, verbosity=0)
         operator = operator_seed()
