@@ -20,7 +20,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.safestring import SafeString, mark_safe
 
 from kefu.kb.content import html_to_text
@@ -36,8 +36,12 @@ POPULARITY_WEIGHT = 0.2
 #: term it shares with the query).
 PER_TERM_POSTINGS = 500
 CANDIDATES = 200
-#: Nearest entries by meaning considered per query (pgvector's HNSW returns up to ef_search=40).
-SEMANTIC_CANDIDATES = 40
+#: Nearest entries by meaning considered per query, from each of the two HNSW indexes (also
+#: their ef_search: the graph walk, and so the time, grows with it).
+SEMANTIC_CANDIDATES = 20
+#: The best lexical candidates whose similarity is computed exactly when the HNSW walk did not
+#: reach them (lower ones rarely reach the top ten on words alone).
+EXACT_CANDIDATES = 50
 #: Share of the fused score from words (BM25); the rest is meaning (embeddings).
 LEXICAL_WEIGHT = float(os.environ.get("KEFU_SEARCH_LEXICAL_WEIGHT", "0.2"))
 #: An article found by meaning alone must be at least this similar (e5 cosine): unrelated text
@@ -45,7 +49,7 @@ LEXICAL_WEIGHT = float(os.environ.get("KEFU_SEARCH_LEXICAL_WEIGHT", "0.2"))
 MIN_SIMILARITY = float(os.environ.get("KEFU_SEARCH_MIN_SIMILARITY", "0.86"))
 #: Question-to-question similarity runs a little higher than question-to-passage for the same
 #: match; this much is taken off it so both compare fairly (tuned on the learn halves).
-QUESTION_DISCOUNT = float(os.environ.get("KEFU_SEARCH_QUESTION_DISCOUNT", "0.02"))
+QUESTION_DISCOUNT = float(os.environ.get("KEFU_SEARCH_QUESTION_DISCOUNT", "0.03"))
 MAX_QUERY_LENGTH = 300
 
 _BM25_SQL = """
@@ -169,10 +173,11 @@ def _semantic_scores(
         "discount": QUESTION_DISCOUNT,
     }
     language_filter = _language_clause(language, params, "AND")
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL hnsw.ef_search = {int(SEMANTIC_CANDIDATES)}")
         cursor.execute(_NEAREST_SQL.format(language_filter=language_filter), params)
         similarities = {pk: float(value) for pk, value in cursor.fetchall()}
-    missing = [pk for pk in lexical_ids if pk not in similarities]
+    missing = [pk for pk in lexical_ids[:EXACT_CANDIDATES] if pk not in similarities]
     similarities.update(article_similarities(vector, missing))
     return similarities
 
