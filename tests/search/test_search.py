@@ -172,6 +172,19 @@ def test_meaning_alone_does_not_return_unrelated_articles(tenant_a, make_article
         assert search("spaceship engine warranty").hits == []
 
 
+def test_a_learned_phrasing_is_matched_by_meaning(tenant_a, make_article):
+    claims = make_article(
+        tenant_a, "Carrier claims", "File a claim with the carrier when goods go missing."
+    )
+    make_article(tenant_a, "Shipping times", "Parcels arrive in three days.")
+    with tenant_context(tenant_a):
+        log = search("my parcel never showed up", visitor_key="v3").log
+        article_record_view(article=claims, visitor_key="v3", search_log=log)
+        article_vote(article=claims, visitor_key="v3", helpful=True, search_log=log)
+        # Shares no word with the phrasing or the article: found by question-to-question meaning.
+        assert _titles(search("the package I ordered did not arrive"))[0] == "Carrier claims"
+
+
 @pytest.mark.usefixtures("words_only")
 def test_reindex_command_rebuilds_a_lost_index(tenant_a, make_article):
     from django.core.management import call_command

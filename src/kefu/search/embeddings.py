@@ -57,11 +57,23 @@ def _embed_query_cached(text: str) -> tuple[float, ...]:
 
 
 def embed_passages(texts: list[str]) -> list[list[float]] | None:
+    """Answers, as documents are embedded for asymmetric search ("passage: ")."""
+    return _embed_batches(texts, as_query=False)
+
+
+def embed_questions(texts: list[str]) -> list[list[float]] | None:
+    """Questions (article titles, learned phrasings) embedded the way queries are ("query: "):
+    e5 is trained to compare two questions symmetrically, which matches a paraphrase better
+    than comparing a question with a passage."""
+    return _embed_batches(texts, as_query=True)
+
+
+def _embed_batches(texts: list[str], *, as_query: bool) -> list[list[float]] | None:
     model = _model()
     if model is None:
         return None
     vectors: list[list[float]] = []
     for start in range(0, len(texts), BATCH):
         batch = [text[:PASSAGE_CHARACTERS] or " " for text in texts[start : start + BATCH]]
-        vectors.extend(model.passage(batch).tolist())
+        vectors.extend(model.encode(batch, as_query).tolist())
     return vectors

@@ -20,7 +20,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.safestring import SafeString, mark_safe
 
 from kefu.kb.content import html_to_text
@@ -36,13 +36,20 @@ POPULARITY_WEIGHT = 0.2
 #: term it shares with the query).
 PER_TERM_POSTINGS = 500
 CANDIDATES = 200
-#: Nearest entries by meaning considered per query (pgvector's HNSW returns up to ef_search=40).
-SEMANTIC_CANDIDATES = 40
+#: Nearest entries by meaning considered per query, from each of the two HNSW indexes (also
+#: their ef_search: the graph walk, and so the time, grows with it).
+SEMANTIC_CANDIDATES = 20
+#: The best lexical candidates whose similarity is computed exactly when the HNSW walk did not
+#: reach them (lower ones rarely reach the top ten on words alone).
+EXACT_CANDIDATES = 50
 #: Share of the fused score from words (BM25); the rest is meaning (embeddings).
-LEXICAL_WEIGHT = float(os.environ.get("KEFU_SEARCH_LEXICAL_WEIGHT", "0.15"))
+LEXICAL_WEIGHT = float(os.environ.get("KEFU_SEARCH_LEXICAL_WEIGHT", "0.2"))
 #: An article found by meaning alone must be at least this similar (e5 cosine): unrelated text
 #: scores about 0.80-0.85 with this model, answers about 0.86-0.92.
 MIN_SIMILARITY = float(os.environ.get("KEFU_SEARCH_MIN_SIMILARITY", "0.86"))
+#: Question-to-question similarity runs a little higher than question-to-passage for the same
+#: match; this much is taken off it so both compare fairly (tuned on the learn halves).
+QUESTION_DISCOUNT = float(os.environ.get("KEFU_SEARCH_QUESTION_DISCOUNT", "0.03"))
 MAX_QUERY_LENGTH = 300
 
 _BM25_SQL = """
@@ -117,38 +124,61 @@ def _text_scores(query_terms: list[str], *, language: str | None) -> list[tuple[
 
 _embedder = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kefu-embed")
 
+#: Nearest entries by meaning, by both vectors: the question (title or learned phrasing,
+#: compared symmetrically) and the article's text (a passage). An article scores as its best.
 _NEAREST_SQL = """
-SELECT e.article_id, MAX(1 - (e.embedding <=> %(vector)s::vector)) AS similarity
-  FROM (SELECT article_id, embedding FROM search_searchentry
-         WHERE embedding IS NOT NULL
-         ORDER BY embedding <=> %(vector)s::vector LIMIT %(limit)s) e
+SELECT e.article_id, MAX(e.similarity) AS similarity
+  FROM ((SELECT article_id,
+                1 - (question_embedding <=> %(vector)s::vector) - %(discount)s AS similarity
+           FROM search_searchentry WHERE question_embedding IS NOT NULL
+          ORDER BY question_embedding <=> %(vector)s::vector LIMIT %(limit)s)
+        UNION ALL
+        (SELECT article_id, 1 - (embedding <=> %(vector)s::vector)
+           FROM search_searchentry WHERE embedding IS NOT NULL
+          ORDER BY embedding <=> %(vector)s::vector LIMIT %(limit)s)) e
   JOIN kb_article a ON a.id = e.article_id AND a.status = 'published' {language_filter}
  GROUP BY e.article_id
 """
 _SIMILARITY_SQL = """
-SELECT article_id, MAX(1 - (embedding <=> %(vector)s::vector))
+SELECT article_id, MAX(GREATEST(1 - (question_embedding <=> %(vector)s::vector) - %(discount)s,
+                                1 - (embedding <=> %(vector)s::vector)))
   FROM search_searchentry
- WHERE article_id = ANY(%(ids)s) AND embedding IS NOT NULL
+ WHERE article_id = ANY(%(ids)s)
  GROUP BY article_id
 """
+
+
+def article_similarities(vector: list[float], article_ids: list[int]) -> dict[int, float]:
+    """Exact cosine similarity of a query vector to each article's closest entry."""
+    if not article_ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SIMILARITY_SQL,
+            {"vector": str(vector), "ids": article_ids, "discount": QUESTION_DISCOUNT},
+        )
+        return {pk: float(value) for pk, value in cursor.fetchall() if value is not None}
 
 
 def _semantic_scores(
     vector: list[float] | None, lexical_ids: list[int], *, language: str | None
 ) -> dict[int, float]:
     """Cosine similarity of the query to each candidate's best entry: the nearest entries by
-    the HNSW index, plus exact similarities for the lexical candidates."""
+    the HNSW indexes, plus exact similarities for the lexical candidates."""
     if vector is None:
         return {}
-    params: dict[str, object] = {"vector": str(vector), "limit": SEMANTIC_CANDIDATES}
+    params: dict[str, object] = {
+        "vector": str(vector),
+        "limit": SEMANTIC_CANDIDATES,
+        "discount": QUESTION_DISCOUNT,
+    }
     language_filter = _language_clause(language, params, "AND")
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL hnsw.ef_search = {int(SEMANTIC_CANDIDATES)}")
         cursor.execute(_NEAREST_SQL.format(language_filter=language_filter), params)
         similarities = {pk: float(value) for pk, value in cursor.fetchall()}
-        missing = [pk for pk in lexical_ids if pk not in similarities]
-        if missing:
-            cursor.execute(_SIMILARITY_SQL, {"vector": str(vector), "ids": missing})
-            similarities.update((pk, float(value)) for pk, value in cursor.fetchall())
+    missing = [pk for pk in lexical_ids[:EXACT_CANDIDATES] if pk not in similarities]
+    similarities.update(article_similarities(vector, missing))
     return similarities
 
 

@@ -76,15 +76,12 @@ def _adjust_term_counts(delta: Counter[str]) -> None:
             )
 
 
-def _write_entries(entries: list[SearchEntry], passages: list[str]) -> None:
-    """Store entries (each carrying its unsaved ``counts``), their postings, their embeddings,
-    and the document frequencies they add."""
+def _write_entries(entries: list[SearchEntry]) -> None:
+    """Store entries (each carrying its unsaved ``counts``, ``question`` and ``passage``), their
+    postings, their embeddings, and the document frequencies they add."""
     if not entries:
         return
-    vectors = embeddings.embed_passages(passages)
-    if vectors is not None:
-        for entry, vector in zip(entries, vectors, strict=True):
-            entry.embedding = vector
+    _embed(entries)
     total, average = index_stats()
     batch_length = sum(entry.length for entry in entries)
     average_length = (total * average + batch_length) / max(total + len(entries), 1)
@@ -95,6 +92,19 @@ def _write_entries(entries: list[SearchEntry], passages: list[str]) -> None:
         delta.update(dict.fromkeys(entry.counts, 1))
     _adjust_term_counts(delta)
     cache.delete(_STATS_KEY)
+
+
+def _embed(entries: list[SearchEntry]) -> None:
+    """Every entry's question embedded as a query; article entries' text also as a passage."""
+    questions = embeddings.embed_questions([entry.question for entry in entries])
+    if questions is None:
+        return
+    for entry, vector in zip(entries, questions, strict=True):
+        entry.question_embedding = vector
+    with_passage = [entry for entry in entries if entry.passage]
+    passages = embeddings.embed_passages([entry.passage for entry in with_passage]) or []
+    for entry, vector in zip(with_passage, passages, strict=True):
+        entry.embedding = vector
 
 
 def bm25_weight(term_count: int, length: int, average_length: float) -> float:
@@ -132,19 +142,18 @@ def articles_index(articles: Iterable[Article]) -> int:
     _remove_entries(SearchEntry.objects.filter(article__in=articles))
     words = custom_words()
     entries: list[SearchEntry] = []
-    passages: list[str] = []
     published = [a for a in articles if a.status == Article.Status.PUBLISHED]
     phrasings = LearnedPhrasing.objects.filter(article__in=published).select_related("article")
     for article in published:
-        entries.append(_entry(article, SearchEntry.Kind.ARTICLE, article_terms(article, words)))
-        passages.append(article_passage(article))
+        entry = _entry(article, SearchEntry.Kind.ARTICLE, article_terms(article, words))
+        entry.passage = article_passage(article)
+        entries.append(entry)
     for phrasing in phrasings:
         counts = Counter(segment.terms(phrasing.text, custom_words=words))
         entries.append(
             _entry(phrasing.article, SearchEntry.Kind.PHRASING, counts, phrasing=phrasing)
         )
-        passages.append(phrasing.text)
-    _write_entries(entries, passages)
+    _write_entries(entries)
     return len(entries)
 
 
@@ -171,7 +180,7 @@ def phrasing_index(phrasing: LearnedPhrasing) -> None:
     counts = Counter(segment.terms(phrasing.text, custom_words=custom_words()))
     if counts:
         entry = _entry(phrasing.article, SearchEntry.Kind.PHRASING, counts, phrasing=phrasing)
-        _write_entries([entry], [phrasing.text])
+        _write_entries([entry])
 
 
 def phrasing_unindex(phrasing: LearnedPhrasing) -> None:
@@ -183,6 +192,8 @@ def _entry(
 ) -> SearchEntry:
     entry = SearchEntry(article=article, kind=kind, phrasing=phrasing, length=sum(counts.values()))
     entry.counts = counts  # written as postings, not stored on the entry
+    # What the model reads: a phrasing is a question only; an article is also a passage.
+    entry.question, entry.passage = (phrasing.text if phrasing else article.title), ""
     return entry
 
 

@@ -30,13 +30,24 @@ class SearchEntry(models.Model):
     #: How many terms the entry has (BM25's document length); its terms are its postings.
     length = models.PositiveIntegerField(default=0)
     #: Filled by the indexing job when semantic search is on; NULL means full-text only.
+    #: The article's text embedded as a passage (article entries only).
     embedding = VectorField(dimensions=384, null=True)
+    #: The question embedded as a query: the article's title, or the learned phrasing. Queries
+    #: are compared with it symmetrically (question to question).
+    question_embedding = VectorField(dimensions=384, null=True)
 
     class Meta:
         indexes = [
             HnswIndex(
                 fields=["embedding"],
                 name="search_entry_embedding",
+                opclasses=["vector_cosine_ops"],
+                m=16,
+                ef_construction=64,
+            ),
+            HnswIndex(
+                fields=["question_embedding"],
+                name="search_entry_question",
                 opclasses=["vector_cosine_ops"],
                 m=16,
                 ef_construction=64,

@@ -16,7 +16,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +27,7 @@ from kefu.contacts.services import contact_for_email, contact_for_user
 from kefu.kb.content import html_to_text
 from kefu.kb.models import Article, ArticleView, GuidedOutcome
 from kefu.search import embeddings, segment
-from kefu.search.engine import MIN_SIMILARITY, SearchHit, search
+from kefu.search.engine import MIN_SIMILARITY, SearchHit, article_similarities, search
 from kefu.search.models import LearnedPhrasing, SearchLog
 from kefu.tickets.errors import TicketError
 from kefu.tickets.models import (
@@ -101,23 +101,13 @@ def _words(text: str) -> set[str]:
     return words
 
 
-_SIMILARITY_SQL = """
-SELECT article_id, MAX(1 - (embedding <=> %(vector)s::vector))
-  FROM search_searchentry
- WHERE article_id = ANY(%(ids)s) AND embedding IS NOT NULL
- GROUP BY article_id
-"""
-
-
 def _similarities(query: str, article_ids: list[int]) -> dict[int, float]:
     """Cosine similarity of the question to each article's closest entry (text or learned
     phrasing), when semantic search is on; else nothing."""
     vector = embeddings.embed_query(query)
-    if vector is None or not article_ids:
+    if vector is None:
         return {}
-    with connection.cursor() as cursor:
-        cursor.execute(_SIMILARITY_SQL, {"vector": str(vector), "ids": article_ids})
-        return {pk: float(value) for pk, value in cursor.fetchall()}
+    return article_similarities(vector, article_ids)
 
 
 def _is_good_answer(

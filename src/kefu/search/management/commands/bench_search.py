@@ -254,14 +254,20 @@ def _random_embeddings(generator: random.Random) -> None:
     import numpy as np
 
     rng = np.random.default_rng(generator.randrange(2**32))
+
+    def random_vectors(count: int) -> list[str]:
+        vectors = rng.standard_normal((count, embeddings.DIMENSIONS)).astype("float32")
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        return [str(vector.tolist()) for vector in vectors]
+
     ids = list(SearchEntry.objects.values_list("pk", flat=True))
     with connection.cursor() as cursor:
         for start in range(0, len(ids), BATCH):
             chunk = ids[start : start + BATCH]
-            vectors = rng.standard_normal((len(chunk), embeddings.DIMENSIONS)).astype("float32")
-            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
             cursor.execute(
-                "UPDATE search_searchentry AS e SET embedding = v.embedding::vector"
-                " FROM unnest(%s::bigint[], %s::text[]) AS v(id, embedding) WHERE e.id = v.id",
-                [chunk, [str(vector.tolist()) for vector in vectors]],
+                "UPDATE search_searchentry AS e"
+                " SET embedding = v.embedding::vector, question_embedding = v.question::vector"
+                " FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(id, embedding, question)"
+                " WHERE e.id = v.id",
+                [chunk, random_vectors(len(chunk)), random_vectors(len(chunk))],
             )
