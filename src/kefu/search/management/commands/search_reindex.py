@@ -25,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--missing-only",
             action="store_true",
-            help="only workspaces with published articles and an empty index",
+            help="only workspaces with published articles and an empty or outdated index",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -39,9 +39,15 @@ class Command(BaseCommand):
         for tenant in tenants:
             with tenant_context(tenant):
                 published = Article.objects.filter(status=Article.Status.PUBLISHED)
-                if options["missing_only"] and (
-                    SearchEntry.objects.exists() or not published.exists()
-                ):
+                if options["missing_only"] and (_index_complete() or not published.exists()):
                     continue
                 articles, entries = articles_index_all()
                 self.stdout.write(f"{tenant.slug}: {articles} articles, {entries} index entries")
+
+
+def _index_complete() -> bool:
+    """The workspace has an index, and none of it predates question vectors (an entry with a
+    passage vector but no question vector was made before they existed)."""
+    entries = SearchEntry.objects.all()
+    outdated = entries.filter(embedding__isnull=False, question_embedding__isnull=True)
+    return entries.exists() and not outdated.exists()
