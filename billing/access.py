@@ -90,8 +90,8 @@ def workspace_access_state(tenant: Tenant) -> AccessState:
         cached = cache.get(_cache_key(tenant))
     if isinstance(cached, AccessState):
         return cached
-    with public_context():
-        account = BillingAccount.objects.filter(tenant_id=tenant.pk).first()
+    # The public schema is on every tenant's search path: no schema switch needed to read it.
+    account = BillingAccount.objects.filter(tenant_id=tenant.pk).first()
     state = access_state_for(account)
     seconds = CACHE_SECONDS
     if state.access == GRACE and state.grace_until is not None:
@@ -118,8 +118,9 @@ def workspace_access_forget(tenant: Tenant) -> None:
 def _account_changed(sender: Any, instance: BillingAccount, **kwargs: Any) -> None:
     # Cache invalidation only (no business flow): after commit, and once more right away so
     # the request that changed it sees the new state too.
-    tenant = Tenant.objects.filter(pk=instance.tenant_id).first()
-    if tenant is None:
+    try:
+        tenant = instance.tenant
+    except Tenant.DoesNotExist:
         return
     workspace_access_forget(tenant)
     transaction.on_commit(lambda: workspace_access_forget(tenant))

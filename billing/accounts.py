@@ -23,22 +23,26 @@ def billing_account_open(
 ) -> BillingAccount:
     """Start the workspace on a trial of ``plan`` (default: the default plan). Idempotent."""
     with public_context(), transaction.atomic():
-        existing = BillingAccount.objects.filter(tenant=tenant).first()
-        if existing is not None:
-            return existing
         plan = plan or tenant.plan or Plan.objects.filter(is_default=True, is_active=True).first()
-        if plan is not None and tenant.plan_id != plan.pk:
+        trial_days = plan.trial_days if plan is not None else 0
+        currency = currency.upper()
+        account, created = BillingAccount.objects.get_or_create(
+            tenant=tenant,
+            defaults={
+                "currency": currency if currency in settings.KEFU_BILLING_CURRENCIES else "USD",
+                # A plan without a trial (a free one) is simply active.
+                "status": BillingAccount.Status.TRIALING
+                if trial_days
+                else BillingAccount.Status.ACTIVE,
+                "trial_ends_at": timezone.now() + timedelta(days=trial_days)
+                if trial_days
+                else None,
+            },
+        )
+        if created and plan is not None and tenant.plan_id != plan.pk:
             tenant.plan = plan
             tenant.save(update_fields=["plan"])
-        trial_days = plan.trial_days if plan is not None else 0
-        return BillingAccount.objects.create(
-            tenant=tenant,
-            currency=currency.upper()
-            if currency.upper() in settings.KEFU_BILLING_CURRENCIES
-            else "USD",
-            status=BillingAccount.Status.TRIALING,
-            trial_ends_at=timezone.now() + timedelta(days=trial_days) if trial_days else None,
-        )
+        return account
 
 
 def billing_account_get(*, tenant: Tenant) -> BillingAccount:

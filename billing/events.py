@@ -175,6 +175,8 @@ def _on_invoice_paid(tenant: Tenant, obj: Obj, at: datetime) -> None:
 
 def _on_invoice_payment_failed(tenant: Tenant, obj: Obj, at: datetime) -> None:
     subscription_id, _metadata = _invoice_subscription(obj)
+    if not subscription_id:
+        return  # a one-off invoice: the subscription, and so access, is not at stake
     invoice = stripe_client().v1.invoices.retrieve(_id(obj.get("id"))).to_dict()
     _subscription_sync(tenant, subscription_id, at)
     if invoice.get("status") in ("paid", "void"):

@@ -88,19 +88,19 @@ def channel_check(*, adding: int = 1) -> None:
 def plan_fits_check(plan: Plan) -> None:
     """Raise PlanLimitError if the workspace uses more than ``plan`` allows (before moving to a
     smaller plan): staff seats and channels. Runs inside the workspace's schema."""
-    if plan.max_agents is not None and staff_seats_used() > plan.max_agents:
+    if plan.max_agents is not None and (seats := staff_seats_used()) > plan.max_agents:
         raise PlanLimitError(
             _(
                 "The %(plan)s plan allows %(limit)d staff members and this workspace has "
                 "%(used)d (invitations included). Deactivate some first."
             )
-            % {"plan": plan.name, "limit": plan.max_agents, "used": staff_seats_used()}
+            % {"plan": plan.name, "limit": plan.max_agents, "used": seats}
         )
-    if plan.max_channels is not None and channels_used() > plan.max_channels:
+    if plan.max_channels is not None and (channels := channels_used()) > plan.max_channels:
         raise PlanLimitError(
             _(
                 "The %(plan)s plan allows %(limit)d channels and this workspace uses "
                 "%(used)d. Turn some off first."
             )
-            % {"plan": plan.name, "limit": plan.max_channels, "used": channels_used()}
+            % {"plan": plan.name, "limit": plan.max_channels, "used": channels}
         )

@@ -10,7 +10,7 @@ rates when the period closes.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import stripe
@@ -26,7 +26,7 @@ from billing.models import BillingAccount, Plan
 from billing.pricing import plan_price_in
 from billing.services import subscription_apply
 from billing.stripe_sync import stripe_client
-from kefu.tenancy import public_context
+from kefu.tenancy import public_context, tenant_context
 from tenants.models import Tenant
 
 logger = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def subscription_plan_change(*, tenant: Tenant, plan: Plan) -> BillingAccount:
     except (stripe.StripeError, ImproperlyConfigured) as error:
         raise stripe_failure(error) from error
     logger.info("subscription of %s switched to plan %s", tenant.slug, plan.code)
-    return subscription_apply(tenant=tenant, subscription=updated, at=_now_not_before(account))
+    return subscription_apply(tenant=tenant, subscription=updated, at=_state_time(account))
 
 
 def _fits(plan: Plan) -> None:
@@ -84,6 +84,16 @@ def _fits(plan: Plan) -> None:
         plan_fits_check(plan)
     except PlanLimitError as error:
         raise BillingError(str(error)) from error
+
+
+def free_plan_fits(*, tenant: Tenant, plan: Plan) -> bool:
+    """Whether the workspace's team and channels fit ``plan`` (counted in its schema)."""
+    with tenant_context(tenant):
+        try:
+            plan_fits_check(plan)
+        except PlanLimitError:
+            return False
+    return True
 
 
 def is_free(plan: Plan, currency: str) -> bool:
@@ -100,6 +110,8 @@ def free_plan_choose(*, tenant: Tenant, plan: Plan) -> BillingAccount:
     _fits(plan)
     with public_context(), transaction.atomic():
         account = BillingAccount.objects.select_for_update().get(pk=account.pk)
+        if has_live_subscription(account):  # a subscription arrived meanwhile: it decides
+            raise BillingError(_("This plan needs a subscription."))
         account.status = BillingAccount.Status.ACTIVE
         account.trial_ends_at = None
         account.read_only_since = None  # a trial that ended read-only: a plan is chosen now
@@ -110,8 +122,8 @@ def free_plan_choose(*, tenant: Tenant, plan: Plan) -> BillingAccount:
     return account
 
 
-def _now_not_before(account: BillingAccount) -> datetime:
-    """Now, or the newest Stripe time already applied if Stripe's clock runs ahead of ours."""
-    now = timezone.now()
-    known = account.subscription_state_at
-    return max(now, known) if known else now
+def _state_time(account: BillingAccount) -> datetime:
+    """The time to apply our own read of the subscription at: the newest Stripe time already
+    applied (or a minute ago), never our clock. Stripe's events for this change carry a later
+    (whole-second) time and so still apply; a time of ours could be ahead of them."""
+    return account.subscription_state_at or timezone.now() - timedelta(minutes=1)

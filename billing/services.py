@@ -214,7 +214,7 @@ def payment_failed_record(
     with public_context():
         account = _locked_account(tenant)
         newer_known = account.subscription_state_at and at < account.subscription_state_at
-        other = subscription_id != account.stripe_subscription_id
+        other = not subscription_id or subscription_id != account.stripe_subscription_id
         if newer_known or other or account.status not in LIVE:
             return account
         _grace_start(account, reference=invoice_id, now=timezone.now())
@@ -237,39 +237,37 @@ def customer_forget(*, tenant: Tenant, customer_id: str) -> BillingAccount:
         return account
 
 
-def _free_default_plan() -> Plan | None:
-    from billing.pricing import plan_price_in
-
-    plan = Plan.objects.filter(is_default=True, is_active=True).first()
-    if plan is None:
-        return None
-    terms = plan_price_in(plan, plan.currency)
-    return None if terms.base or terms.per_ticket else plan
-
-
 def trials_end(*, now: datetime | None = None) -> list[int]:
     """End every trial that ran out without a subscription: the workspace moves to the free
-    default plan if there is one, else it becomes read-only for staff until the owner picks a
-    plan. The owners are told once. Returns the tenant ids."""
+    default plan if there is one and the team fits it, else it becomes read-only for staff
+    until the owner picks a plan. The owners are told once. Returns the tenant ids."""
+    from billing.plan_change import free_plan_fits, is_free
+
     now = now or timezone.now()
     with public_context():
         due = BillingAccount.objects.filter(
-            status=Status.TRIALING, stripe_subscription_id="", trial_ends_at__lte=now
-        ).values_list("pk", flat=True)
-        free_plan = _free_default_plan()
+            status=Status.TRIALING,
+            stripe_subscription_id="",
+            trial_ends_at__lte=now,
+            read_only_since=None,
+        )
+        default = Plan.objects.filter(is_default=True, is_active=True).first()
         ended = []
-        for account_id in list(due):
+        for account_id in list(due.values_list("pk", flat=True)):
             with transaction.atomic():
-                account = BillingAccount.objects.select_for_update().get(pk=account_id)
-                if account.status != Status.TRIALING or account.stripe_subscription_id:
-                    continue  # subscribed meanwhile
-                if account.read_only_since is not None:
-                    continue  # already ended, waiting for a plan
-                reference = account.trial_ends_at.isoformat() if account.trial_ends_at else ""
-                if free_plan is not None:
+                account = due.select_for_update().filter(pk=account_id).first()
+                if account is None:
+                    continue  # subscribed or ended meanwhile
+                reference = account.trial_ends_at.isoformat()
+                tenant = account.tenant
+                if (
+                    default
+                    and is_free(default, account.currency)
+                    and free_plan_fits(tenant=tenant, plan=default)
+                ):
                     account.status = Status.ACTIVE
                     account.trial_ends_at = None
-                    Tenant.objects.filter(pk=account.tenant_id).update(plan=free_plan)
+                    Tenant.objects.filter(pk=tenant.pk).update(plan=default)
                 else:
                     account.read_only_since = now
                 account.save(
@@ -278,7 +276,7 @@ def trials_end(*, now: datetime | None = None) -> list[int]:
                 notice_queue(
                     account=account, kind=BillingNotice.Kind.TRIAL_ENDED, reference=reference
                 )
-                ended.append(account.tenant_id)
+                ended.append(tenant.pk)
     return ended
 
 
@@ -290,13 +288,11 @@ def billing_dunning_check(*, now: datetime | None = None) -> list[int]:
             status=Status.CANCELED
         )
         changed = []
-        for account_id in due.values_list("pk", flat=True):
+        for account_id in list(due.values_list("pk", flat=True)):
             with transaction.atomic():
-                account = BillingAccount.objects.select_for_update().get(pk=account_id)
-                if account.read_only_since or not account.grace_until:
-                    continue  # paid meanwhile
-                if account.grace_until > now or account.status == Status.CANCELED:
-                    continue
+                account = due.select_for_update().filter(pk=account_id).first()
+                if account is None:
+                    continue  # paid or canceled meanwhile
                 account.read_only_since = now
                 account.save(update_fields=["read_only_since", "updated_at"])
                 notice_queue(

@@ -85,12 +85,11 @@ def _mark_not_billable(rows: QuerySet[UsageEvent], *, note: str) -> int:
 
 
 def _current_account() -> BillingAccount | None:
-    from billing.accounts import billing_account_get
+    """The billing account of the workspace whose schema is active, read only: reporting never
+    opens an account (nor starts a trial) as a side effect."""
     from kefu.tenancy import current_schema
-    from tenants.models import Tenant
 
-    tenant = Tenant.objects.filter(schema_name=current_schema()).first()
-    return billing_account_get(tenant=tenant) if tenant is not None else None
+    return BillingAccount.objects.filter(tenant__schema_name=current_schema()).first()
 
 
 def _is_duplicate(error: stripe.StripeError) -> bool:

@@ -50,6 +50,11 @@ def schema_context(schema_name: str) -> Iterator[None]:
 
 @contextmanager
 def tenant_context(tenant: Tenant) -> Iterator[None]:
+    """Run the block inside ``tenant``'s schema. Already there (a tenant request reading its
+    own cache keys, say): nothing to switch, so no search-path reset or cleared caches."""
+    if connection.schema_name == tenant.schema_name:
+        yield
+        return
     with _tenant_context(tenant):
         yield
 

@@ -212,3 +212,25 @@ def test_each_notice_is_sent_once_however_often_its_job_runs(
 
     assert billing_notice_deliver(notice_id=notice.pk) == 0
     assert len(_recipients("payment_failed")) == len(owners)
+
+
+def test_a_declined_one_off_invoice_does_not_start_dunning(stripe_standin, tenant_a, receive):
+    """No subscription behind the invoice (a one-off charge): access is not at stake, even for
+    a workspace still in Kefu's own trial."""
+    from billing.accounts import billing_account_open
+
+    billing_account_open(tenant=tenant_a, plan=plan_make())
+    customer = stripe_standin.objects["customers"].setdefault(
+        "cus_oneoff", {"id": "cus_oneoff", "object": "customer", "metadata": {}}
+    )
+    with public_context():
+        BillingAccount.objects.filter(tenant=tenant_a).update(stripe_customer_id=customer["id"])
+    invoice = {"id": "in_oneoff", "object": "invoice", "customer": customer["id"],
+               "status": "open", "parent": None}  # fmt: skip
+
+    receive(stripe_standin.event("invoice.payment_failed", invoice))
+
+    account = account_of(tenant_a)
+    assert (account.status, account.grace_until) == ("trialing", None)
+    assert workspace_access(tenant_a) == "full"
+    assert not BillingNotice.objects.exists()

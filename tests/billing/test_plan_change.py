@@ -79,11 +79,14 @@ def test_a_paying_workspace_switches_its_subscription_in_place(
     }
     assert subscription["metadata"]["kefu_plan_code"] == "business"
     assert account_of(paying).tenant.plan.code == "business"
-    # Stripe's own notice of the change arrives later and agrees.
-    event = stripe_standin.event("customer.subscription.updated", subscription)
+    # Stripe's next notice (the owner then chose to cancel at period end) still applies.
+    event = stripe_standin.subscription_update_simulate(
+        subscription["id"], cancel_at_period_end=True
+    )
     with django_capture_on_commit_callbacks(execute=True):
         deliver(client, event)
-    assert account_of(paying).tenant.plan.code == "business"
+    account = account_of(paying)
+    assert (account.tenant.plan.code, account.cancel_at_period_end) == ("business", True)
 
 
 def test_switching_to_a_plan_the_team_does_not_fit_is_refused(

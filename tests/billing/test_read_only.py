@@ -5,6 +5,7 @@ only shows a banner."""
 from __future__ import annotations
 
 import json
+import time
 from datetime import timedelta
 
 import pytest
@@ -56,6 +57,17 @@ def test_access_follows_the_account_and_is_never_served_stale(tenant_a):
     _set(tenant_a, status="active", grace_until=None)
     assert workspace_access(tenant_a) == "full"
     _set(tenant_a, status="canceled", retain_until=timezone.now() + timedelta(days=90))
+    assert workspace_access(tenant_a) == "read_only"
+
+
+def test_a_cached_grace_answer_expires_with_the_grace_period(tenant_a):
+    """No save (so no cache clearing) between the two reads: only the cache's own expiry,
+    capped at the end of grace, turns the answer to read-only."""
+    _set(tenant_a, status="past_due", grace_until=timezone.now() + timedelta(seconds=1))
+    assert workspace_access(tenant_a) == "grace"  # cached now
+
+    time.sleep(1.2)
+
     assert workspace_access(tenant_a) == "read_only"
 
 
@@ -117,10 +129,11 @@ def test_the_billing_page_and_signing_out_stay_open(client, tenant_a, make_user,
     login_as(tenant_a, owner)
     overdue(tenant_a)
 
-    billing = client.post("/desk/billing/", HTTP_HOST=host(tenant_a))
+    currency = client.post("/desk/billing/currency/", {"currency": "EUR"}, HTTP_HOST=host(tenant_a))
     logout = client.post("/accounts/logout/", HTTP_HOST=host(tenant_a))
 
-    assert billing.status_code != 403
+    assert currency.status_code == 303
+    assert billing_account_get(tenant=tenant_a).currency == "EUR"
     assert logout.status_code == 302
 
 

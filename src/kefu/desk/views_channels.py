@@ -3,7 +3,6 @@ there and counts as the first channel; admins add more up to their plan's limit.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +14,7 @@ from kefu.accounts.permissions import admin_required
 from kefu.desk.forms_channels import ChannelForm
 from kefu.desk.selectors import workspace_settings_get
 from kefu.messaging.models import Channel
+from kefu.messaging.outbound import support_address
 from kefu.messaging.services import channel_create, channel_set_active
 
 
@@ -34,7 +34,7 @@ def channel_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "channels": Channel.objects.all(),
-        "platform_address": f"support@{request.tenant.slug}.{settings.ROOT_DOMAIN}",
+        "platform_address": support_address(request.tenant),
         "support_email": workspace_settings_get().support_email,
         "used": channels_used(),
         "limit": plan.max_channels if plan else None,
