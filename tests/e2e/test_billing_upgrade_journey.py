@@ -80,6 +80,7 @@ def test_owner_upgrades_through_checkout_and_the_webhook_activates_the_plan(
 
     page.goto(live_kefu.url("/desk/billing/", host=host))
     expect(page.get_by_test_id("plan-name")).to_have_text("Free")
+    assert "Manage cards and invoices" not in page.content()  # no Stripe customer yet
     screenshot(page, "billing-before-upgrade")
     page.locator("li[data-plan='team'] button[type='submit']").click()
 
@@ -96,11 +97,11 @@ def test_owner_upgrades_through_checkout_and_the_webhook_activates_the_plan(
     deadline = time.monotonic() + 30
     while True:
         page.goto(live_kefu.url("/desk/billing/", host=host))
-        if page.get_by_test_id("plan-status").inner_text().strip() == "Active":
+        if page.get_by_test_id("plan-name").inner_text().strip() == "Team":
             break
         assert time.monotonic() < deadline, "the webhook job did not activate the plan"
         time.sleep(0.5)
-    expect(page.get_by_test_id("plan-name")).to_have_text("Team")
+    expect(page.get_by_test_id("plan-status")).to_have_text("Active")
     screenshot(page, "billing-after-upgrade")
     subscription_id = events[-1]["data"]["object"]["subscription"]
     assert live_kefu.stripe.objects["subscriptions"][subscription_id]["status"] == "active"
