@@ -18,6 +18,7 @@ from billing.checkout import (
     has_live_subscription,
 )
 from billing.forms import BillingCurrencyForm
+from billing.limits import channels_used, staff_seats_used, storage_used_bytes
 from billing.models import Plan
 from billing.plan_change import free_plan_choose, is_free, subscription_plan_change
 from billing.selectors import billing_overview_get
@@ -54,6 +55,11 @@ def billing_overview(request: HttpRequest) -> HttpResponse:
             "subscribed": has_live_subscription(overview.account),
             "currency_form": BillingCurrencyForm(initial={"currency": overview.account.currency}),
             "checkout_done": request.GET.get("checkout") == "done",
+            "in_use": {
+                "seats": staff_seats_used(),
+                "channels": channels_used(),
+                "storage": storage_used_bytes(),
+            },
         },
     )
 

@@ -1,10 +1,13 @@
-"""Plan limits where they bite (inside a workspace's schema): staff seats and channels; storage
-when it is metered. A refusal is a PlanLimitError whose message says what to do; pages show it
-with a link to the plans (``billing/desk/plan_limit.html``)."""
+"""Plan limits where they bite (inside a workspace's schema): staff seats, channels, and file
+storage (staff uploads; what customers send is always kept, and counted). A refusal is a
+PlanLimitError whose message says what to do; pages show it with a link to the plans
+(``billing/desk/plan_limit.html``)."""
 
 from __future__ import annotations
 
 from django.db import connection
+from django.db.models import Sum
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -85,9 +88,41 @@ def channel_check(*, adding: int = 1) -> None:
         )
 
 
+def storage_used_bytes() -> int:
+    """Bytes of files kept for the workspace: article images and files, ticket attachments."""
+    from kefu.kb.models import ArticleAsset
+    from kefu.tickets.models import TicketAttachment
+
+    return sum(
+        model.objects.aggregate(total=Sum("size"))["total"] or 0
+        for model in (ArticleAsset, TicketAttachment)
+    )
+
+
+def storage_check(*, adding: int) -> None:
+    """Raise PlanLimitError if ``adding`` more bytes of staff uploads would pass the plan's
+    storage limit. Customers' attachments are never refused for it: they only count."""
+    plan = current_plan()
+    if plan is None or plan.max_storage_mb is None:
+        return
+    used = storage_used_bytes()
+    if used + adding > plan.max_storage_bytes:
+        raise PlanLimitError(
+            _(
+                "Your plan (%(plan)s) includes %(limit)s of files and %(used)s are used, so this "
+                "upload does not fit. Upgrade your plan, or delete files you no longer need."
+            )
+            % {
+                "plan": plan.name,
+                "limit": filesizeformat(plan.max_storage_bytes),
+                "used": filesizeformat(used),
+            }
+        )
+
+
 def plan_fits_check(plan: Plan) -> None:
     """Raise PlanLimitError if the workspace uses more than ``plan`` allows (before moving to a
-    smaller plan): staff seats and channels. Runs inside the workspace's schema."""
+    smaller plan): staff seats, channels and storage. Runs inside the workspace's schema."""
     if plan.max_agents is not None and (seats := staff_seats_used()) > plan.max_agents:
         raise PlanLimitError(
             _(
@@ -103,4 +138,18 @@ def plan_fits_check(plan: Plan) -> None:
                 "%(used)d. Turn some off first."
             )
             % {"plan": plan.name, "limit": plan.max_channels, "used": channels}
+        )
+    if plan.max_storage_mb is not None and (stored := storage_used_bytes()) > (
+        plan.max_storage_bytes
+    ):
+        raise PlanLimitError(
+            _(
+                "The %(plan)s plan includes %(limit)s of files and this workspace keeps "
+                "%(used)s. Delete some files first."
+            )
+            % {
+                "plan": plan.name,
+                "limit": filesizeformat(plan.max_storage_bytes),
+                "used": filesizeformat(stored),
+            }
         )

@@ -57,6 +57,10 @@ class Plan(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def max_storage_bytes(self) -> int | None:
+        return None if self.max_storage_mb is None else self.max_storage_mb * 1024 * 1024
+
 
 class PlanPrice(models.Model):
     """The plan's price in another currency (the plan's own fields are its default currency).

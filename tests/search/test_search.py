@@ -200,3 +200,26 @@ def test_reindex_command_rebuilds_a_lost_index(tenant_a, make_article):
     call_command("search_reindex", tenant="alpha", missing_only=True)
     with tenant_context(tenant_a):
         assert _titles(search("okapi")) == ["Okapi feeding guide"]
+
+
+def test_reindex_missing_only_upgrades_an_index_made_before_question_vectors(
+    tenant_a, tenant_b, make_article
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from kefu.search.models import SearchEntry
+
+    make_article(tenant_a, "Refund policy", "We return your payment within five days.")
+    make_article(tenant_b, "Opening hours", "We answer from nine to five.")
+    with tenant_context(tenant_a):
+        # As an index built before question vectors existed: passage vectors only.
+        SearchEntry.objects.update(question_embedding=None)
+    out = StringIO()
+    call_command("search_reindex", missing_only=True, stdout=out)
+    assert "alpha: 1 articles" in out.getvalue()
+    assert "beta" not in out.getvalue(), "a complete index is left alone"
+    with tenant_context(tenant_a):
+        assert not SearchEntry.objects.filter(question_embedding__isnull=True).exists()
+        assert _titles(search("how do I get my money back"))[0] == "Refund policy"

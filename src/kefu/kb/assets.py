@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
+from billing.limits import PlanLimitError, storage_check
 from kefu.accounts.models import User
 from kefu.kb.models import ArticleAsset
 
@@ -49,6 +50,10 @@ def asset_upload(*, upload: UploadedFile, user: User) -> ArticleAsset:
     signatures = _SIGNATURES.get(content_type)
     if signatures and not head.startswith(signatures):
         raise ValidationError(_("The file's content does not match its name."))
+    try:
+        storage_check(adding=upload.size or 0)
+    except PlanLimitError as error:
+        raise ValidationError(str(error)) from error
     return ArticleAsset.objects.create(
         file=upload, filename=name, content_type=content_type, size=upload.size or 0,
         uploaded_by=user,

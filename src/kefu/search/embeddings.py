@@ -2,15 +2,18 @@
 no download at run time). Optional: with ``KEFU_SEMANTIC_SEARCH=0`` or the package missing,
 search is full-text only and everything else works the same.
 
-Cost on the 2-core development machine: ~8 ms per query; ~15-40 short texts per second and
-~5 long passages per second when indexing (done by jobs); ~60 MB of memory per process.
+Cost on the 2-core development machine: ~10-15 ms per query on one core; ~15-40 short texts
+per second and ~5 long passages per second when indexing (done by jobs, on all cores); ~60 MB of
+memory per process.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import threading
+from collections.abc import Iterator
 
 from django.conf import settings
 
@@ -53,7 +56,30 @@ def embed_query(text: str) -> list[float] | None:
 def _embed_query_cached(text: str) -> tuple[float, ...]:
     """Queries repeat (popular questions, suggestions while typing): embed each once per
     process. The text alone is the key — the model is the same for every tenant."""
-    return tuple(_load_model().query(text).tolist())
+    model = _load_model()
+    with _one_thread(model):
+        return tuple(model.query(text).tolist())
+
+
+@contextlib.contextmanager
+def _one_thread(model) -> Iterator[None]:
+    """Run the model on the calling thread alone. A query is short, and while it is embedded
+    PostgreSQL is already ranking by words (and other requests run): OpenMP threads spinning
+    for all cores then wait on each other, which measured slower (search p95 at 50,000
+    articles: 37 ms with both cores, 28 ms with one). OpenMP's thread count belongs to the
+    calling thread, so indexing jobs keep every core."""
+    library = getattr(model, "_lib", None)
+    try:
+        set_threads = library.omp_set_num_threads
+        previous = library.omp_get_max_threads()
+    except AttributeError:  # pragma: no cover - another build of the engine; use its default
+        yield
+        return
+    set_threads(1)
+    try:
+        yield
+    finally:
+        set_threads(previous)
 
 
 def embed_passages(texts: list[str]) -> list[list[float]] | None:

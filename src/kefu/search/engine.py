@@ -20,7 +20,8 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import connection
 from django.utils.safestring import SafeString, mark_safe
 
 from kefu.kb.content import html_to_text
@@ -36,9 +37,12 @@ POPULARITY_WEIGHT = 0.2
 #: term it shares with the query).
 PER_TERM_POSTINGS = 500
 CANDIDATES = 200
+#: The best articles by words that are checked (published, language) for those candidates:
+#: checking every article that shares a common word would cost more than ranking them.
+CANDIDATE_POOL = 4 * CANDIDATES
 #: Nearest entries by meaning considered per query, from each of the two HNSW indexes (also
-#: their ef_search: the graph walk, and so the time, grows with it).
-SEMANTIC_CANDIDATES = 20
+#: their ef_search, set on the connection: the graph walk, and so the time, grows with it).
+SEMANTIC_CANDIDATES = settings.KEFU_SEARCH_SEMANTIC_CANDIDATES
 #: The best lexical candidates whose similarity is computed exactly when the HNSW walk did not
 #: reach them (lower ones rarely reach the top ten on words alone).
 EXACT_CANDIDATES = 50
@@ -59,12 +63,14 @@ WITH q(term, idf) AS (SELECT * FROM unnest(%(terms)s::text[], %(idfs)s::float8[]
          FROM q CROSS JOIN LATERAL (
                 SELECT entry_id, article_id, weight FROM search_searchposting
                  WHERE term = q.term ORDER BY weight DESC LIMIT %(per_term)s) p
-        GROUP BY p.entry_id, p.article_id)
-SELECT s.article_id, MAX(s.score) AS score
-  FROM scored s JOIN kb_article a ON a.id = s.article_id AND a.status = 'published'
+        GROUP BY p.entry_id, p.article_id),
+     best AS (
+       SELECT article_id, MAX(score) AS score FROM scored
+        GROUP BY article_id ORDER BY score DESC, article_id LIMIT %(pool)s)
+SELECT a.id, b.score, a.popularity
+  FROM best b JOIN kb_article a ON a.id = b.article_id AND a.status = 'published'
  {language_filter}
- GROUP BY s.article_id
- ORDER BY score DESC
+ ORDER BY b.score DESC, a.id
  LIMIT %(limit)s
 """
 
@@ -99,7 +105,10 @@ def _idf(entry_count: int, total: int) -> float:
     return math.log(1 + (total - entry_count + 0.5) / (entry_count + 0.5))
 
 
-def _text_scores(query_terms: list[str], *, language: str | None) -> list[tuple[int, float]]:
+def _text_scores(
+    query_terms: list[str], popularity: dict[int, float], *, language: str | None
+) -> list[tuple[int, float]]:
+    """BM25 of the best candidates by words. Records the candidates' popularity."""
     total, _average_length = index_stats()
     if not total or not query_terms:
         return []
@@ -115,29 +124,39 @@ def _text_scores(query_terms: list[str], *, language: str | None) -> list[tuple[
         "idfs": [_idf(counts[term], total) for term in present],
         "per_term": PER_TERM_POSTINGS,
         "limit": CANDIDATES,
+        "pool": CANDIDATE_POOL,
     }
     language_filter = _language_clause(language, params, "WHERE")
     with connection.cursor() as cursor:
         cursor.execute(_BM25_SQL.format(language_filter=language_filter), params)
-        return [(article_id, float(score)) for article_id, score in cursor.fetchall()]
+        rows = cursor.fetchall()
+    popularity.update((article_id, value) for article_id, _score, value in rows)
+    return [(article_id, float(score)) for article_id, score, _value in rows]
 
 
 _embedder = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kefu-embed")
 
-#: Nearest entries by meaning, by both vectors: the question (title or learned phrasing,
-#: compared symmetrically) and the article's text (a passage). An article scores as its best.
-_NEAREST_SQL = """
-SELECT e.article_id, MAX(e.similarity) AS similarity
-  FROM ((SELECT article_id,
-                1 - (question_embedding <=> %(vector)s::vector) - %(discount)s AS similarity
-           FROM search_searchentry WHERE question_embedding IS NOT NULL
-          ORDER BY question_embedding <=> %(vector)s::vector LIMIT %(limit)s)
-        UNION ALL
-        (SELECT article_id, 1 - (embedding <=> %(vector)s::vector)
-           FROM search_searchentry WHERE embedding IS NOT NULL
-          ORDER BY embedding <=> %(vector)s::vector LIMIT %(limit)s)) e
-  JOIN kb_article a ON a.id = e.article_id AND a.status = 'published' {language_filter}
- GROUP BY e.article_id
+#: The query's similarity to each candidate's closest entry, with the article's popularity, in
+#: one statement. Candidates are the nearest entries by both vectors — the question (title or
+#: learned phrasing, compared symmetrically) and the article's text (a passage), read from the
+#: HNSW indexes — and the best lexical candidates, which the graph walk may not have reached.
+#: The walk's breadth (``hnsw.ef_search``) is set when the connection starts (settings).
+_SEMANTIC_SQL = """
+WITH candidates AS (
+       (SELECT article_id FROM search_searchentry WHERE question_embedding IS NOT NULL
+         ORDER BY question_embedding <=> %(vector)s::vector LIMIT %(limit)s)
+       UNION
+       (SELECT article_id FROM search_searchentry WHERE embedding IS NOT NULL
+         ORDER BY embedding <=> %(vector)s::vector LIMIT %(limit)s)
+       UNION
+       SELECT unnest(%(ids)s::bigint[]))
+SELECT a.id, a.popularity,
+       MAX(GREATEST(1 - (e.question_embedding <=> %(vector)s::vector) - %(discount)s,
+                    1 - (e.embedding <=> %(vector)s::vector)))
+  FROM candidates c
+  JOIN kb_article a ON a.id = c.article_id AND a.status = 'published' {language_filter}
+  JOIN search_searchentry e ON e.article_id = a.id
+ GROUP BY a.id
 """
 _SIMILARITY_SQL = """
 SELECT article_id, MAX(GREATEST(1 - (question_embedding <=> %(vector)s::vector) - %(discount)s,
@@ -161,24 +180,30 @@ def article_similarities(vector: list[float], article_ids: list[int]) -> dict[in
 
 
 def _semantic_scores(
-    vector: list[float] | None, lexical_ids: list[int], *, language: str | None
+    vector: list[float] | None,
+    lexical_ids: list[int],
+    popularity: dict[int, float],
+    *,
+    language: str | None,
 ) -> dict[int, float]:
     """Cosine similarity of the query to each candidate's best entry: the nearest entries by
-    the HNSW indexes, plus exact similarities for the lexical candidates."""
+    the HNSW indexes and the best lexical candidates. Records the candidates' popularity."""
     if vector is None:
         return {}
     params: dict[str, object] = {
         "vector": str(vector),
         "limit": SEMANTIC_CANDIDATES,
         "discount": QUESTION_DISCOUNT,
+        "ids": lexical_ids[:EXACT_CANDIDATES],
     }
     language_filter = _language_clause(language, params, "AND")
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL hnsw.ef_search = {int(SEMANTIC_CANDIDATES)}")
-        cursor.execute(_NEAREST_SQL.format(language_filter=language_filter), params)
-        similarities = {pk: float(value) for pk, value in cursor.fetchall()}
-    missing = [pk for pk in lexical_ids[:EXACT_CANDIDATES] if pk not in similarities]
-    similarities.update(article_similarities(vector, missing))
+    similarities = {}
+    with connection.cursor() as cursor:
+        cursor.execute(_SEMANTIC_SQL.format(language_filter=language_filter), params)
+        for pk, article_popularity, similarity in cursor.fetchall():
+            popularity[pk] = article_popularity
+            if similarity is not None:
+                similarities[pk] = float(similarity)
     return similarities
 
 
@@ -200,15 +225,12 @@ def _fuse(lexical: list[tuple[int, float]], semantic: dict[int, float]) -> dict[
     return fused
 
 
-def _blend(scores: dict[int, float]) -> list[tuple[int, float]]:
-    popularity = {
-        pk: max(value, 0.0)
-        for pk, value in Article.objects.filter(pk__in=list(scores)).values_list("pk", "popularity")
-    }
-    top_popularity = max(popularity.values(), default=0.0)
+def _blend(scores: dict[int, float], popularity: dict[int, float]) -> list[tuple[int, float]]:
+    lifts = {pk: max(popularity.get(pk, 0.0), 0.0) for pk in scores}
+    top_popularity = max(lifts.values(), default=0.0)
     blended = []
     for article_id, score in scores.items():
-        lift = popularity.get(article_id, 0.0) / top_popularity if top_popularity else 0.0
+        lift = lifts[article_id] / top_popularity if top_popularity else 0.0
         blended.append((article_id, score * (1 + POPULARITY_WEIGHT * lift)))
     return sorted(blended, key=lambda pair: (-pair[1], pair[0]))
 
@@ -250,11 +272,12 @@ def search(
     query_terms = segment.terms(query, custom_words=custom_words())
     # The model runs in C without the GIL: embed the query while PostgreSQL ranks by words.
     pending_vector = _embedder.submit(embeddings.embed_query, query)
-    lexical = _text_scores(query_terms, language=language)
+    popularity: dict[int, float] = {}
+    lexical = _text_scores(query_terms, popularity, language=language)
     semantic = _semantic_scores(
-        pending_vector.result(), [pk for pk, _ in lexical], language=language
+        pending_vector.result(), [pk for pk, _ in lexical], popularity, language=language
     )
-    ranked = _blend(_fuse(lexical, semantic))[:limit]
+    ranked = _blend(_fuse(lexical, semantic), popularity)[:limit]
     articles = Article.objects.select_related("category").in_bulk([pk for pk, _ in ranked])
     words = segment.highlight_words(query)
     results.hits = [

@@ -54,8 +54,16 @@ def _development_secret_key() -> str:
     return key_file.read_text().strip()
 
 
+#: Nearest entries by meaning a search takes from each HNSW index, and so the graph walk's
+#: breadth (pgvector's ``hnsw.ef_search``, 40 by default): the walk's time grows with it.
+KEFU_SEARCH_SEMANTIC_CANDIDATES = 20
+
+
 def database_from_url(url: str) -> dict[str, object]:
-    """A Django DATABASES entry (django-tenants backend) from a postgres:// URL."""
+    """A Django DATABASES entry (django-tenants backend) from a postgres:// URL.
+
+    Sessions start with ``hnsw.ef_search`` set (a startup option, so no round trip per search
+    or per connection); options given in the URL are kept."""
     parts = urlsplit(url)
     if parts.scheme not in {"postgres", "postgresql"}:
         raise ImproperlyConfigured(
@@ -64,6 +72,8 @@ def database_from_url(url: str) -> dict[str, object]:
         )
     query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
     host = query.pop("host", None) or unquote(parts.hostname or "")
+    startup = f"-c hnsw.ef_search={KEFU_SEARCH_SEMANTIC_CANDIDATES}"
+    query["options"] = f"{query['options']} {startup}" if query.get("options") else startup
     return {
         "ENGINE": "django_tenants.postgresql_backend",
         "NAME": unquote(parts.path.lstrip("/")) or "postgres",

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing.limits import PlanLimitError, storage_check
 from kefu.accounts.models import User
 from kefu.contacts.models import Contact
 from kefu.jobs import enqueue_on_commit
@@ -49,6 +50,12 @@ def message_create(
     for upload in attachments:
         if problem := attachment_problem(upload):
             raise TicketError(f"{upload.name}: {problem}")
+    if attachments and author is not None and author.is_desk_user:
+        # Staff uploads count against the plan's storage; a customer's are always kept.
+        try:
+            storage_check(adding=sum(upload.size or 0 for upload in attachments))
+        except PlanLimitError as error:
+            raise TicketError(str(error)) from error
     message = TicketMessage.objects.create(
         ticket=ticket,
         body=body,
