@@ -21,6 +21,15 @@ class PlanLimitError(Exception):
     """The workspace's plan does not allow this; the message says what to do."""
 
 
+def _serialise(limit: str) -> None:
+    """Two people adding at once must not both pass a limit: the check and what it allows are
+    serialised per workspace until the caller's transaction ends (a no-op outside one)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"kefu:{limit}:{connection.schema_name}"]
+        )
+
+
 def current_plan() -> Plan | None:
     """The plan of the workspace whose schema is active."""
     from tenants.models import Tenant
@@ -48,10 +57,12 @@ def staff_seats_used() -> int:
 
 
 def staff_seat_check(*, adding: int = 1) -> None:
-    """Raise PlanLimitError if ``adding`` more staff would pass the plan's agent limit."""
+    """Raise PlanLimitError if ``adding`` more staff would pass the plan's agent limit. Call it
+    in the transaction that adds them."""
     plan = current_plan()
     if plan is None or plan.max_agents is None:
         return
+    _serialise("staff")
     if staff_seats_used() + adding > plan.max_agents:
         raise PlanLimitError(
             _(
@@ -70,10 +81,12 @@ def channels_used() -> int:
 
 
 def channel_check(*, adding: int = 1) -> None:
-    """Raise PlanLimitError if ``adding`` more active channels would pass the plan's limit."""
+    """Raise PlanLimitError if ``adding`` more active channels would pass the plan's limit.
+    Call it in the transaction that adds them."""
     plan = current_plan()
     if plan is None or plan.max_channels is None:
         return
+    _serialise("channels")
     if channels_used() + adding > plan.max_channels:
         raise PlanLimitError(
             ngettext(
@@ -105,6 +118,7 @@ def storage_check(*, adding: int) -> None:
     plan = current_plan()
     if plan is None or plan.max_storage_mb is None:
         return
+    _serialise("storage")
     used = storage_used_bytes()
     if used + adding > plan.max_storage_bytes:
         raise PlanLimitError(

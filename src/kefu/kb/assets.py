@@ -6,6 +6,7 @@ from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from billing.limits import PlanLimitError, storage_check
@@ -50,14 +51,15 @@ def asset_upload(*, upload: UploadedFile, user: User) -> ArticleAsset:
     signatures = _SIGNATURES.get(content_type)
     if signatures and not head.startswith(signatures):
         raise ValidationError(_("The file's content does not match its name."))
-    try:
-        storage_check(adding=upload.size or 0)
-    except PlanLimitError as error:
-        raise ValidationError(str(error)) from error
-    return ArticleAsset.objects.create(
-        file=upload, filename=name, content_type=content_type, size=upload.size or 0,
-        uploaded_by=user,
-    )  # fmt: skip
+    with transaction.atomic():
+        try:
+            storage_check(adding=upload.size or 0)
+        except PlanLimitError as error:
+            raise ValidationError(str(error)) from error
+        return ArticleAsset.objects.create(
+            file=upload, filename=name, content_type=content_type, size=upload.size or 0,
+            uploaded_by=user,
+        )  # fmt: skip
 
 
 def asset_markdown(asset: ArticleAsset, url: str) -> str:

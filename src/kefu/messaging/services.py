@@ -6,26 +6,15 @@ Adding or reactivating one takes a place under the plan's channel limit
 
 from __future__ import annotations
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from billing.limits import channel_check
 from kefu.messaging.models import Channel
 
 
-def _lock_channel_count() -> None:
-    # Two admins adding at once must not both pass the limit: serialise the check per
-    # workspace for the rest of the transaction.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(hashtext(%s))",
-            [f"kefu:channels:{connection.schema_name}"],
-        )
-
-
 @transaction.atomic
 def channel_create(*, kind: str, name: str, address: str = "") -> Channel:
     """Add an active channel, if the plan has room for one more."""
-    _lock_channel_count()
     channel_check(adding=1)
     return Channel.objects.create(kind=kind, name=name.strip(), address=address.strip())
 
@@ -36,7 +25,6 @@ def channel_set_active(*, channel: Channel, active: bool) -> Channel:
     if channel.is_active == active:
         return channel
     if active:
-        _lock_channel_count()
         channel_check(adding=1)
     channel.is_active = active
     channel.save(update_fields=["is_active"])
