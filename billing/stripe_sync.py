@@ -20,7 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import prefetch_related_objects
 
 from billing.models import Plan
-from billing.pricing import ZERO_DECIMAL, PlanPriceTerms, plan_price_in
+from billing.pricing import PlanPriceTerms, decimal_places, plan_price_in
 from kefu.tenancy import public_context
 
 METER_EVENT_NAME = "kefu_resolved_ticket"
@@ -55,8 +55,7 @@ def stripe_client() -> stripe.StripeClient:
 
 def minor_units(amount: Decimal, currency: str) -> Decimal:
     """An amount in the currency's smallest unit, as Stripe counts it (USD 29.00 -> 2900)."""
-    factor = 1 if currency.upper() in ZERO_DECIMAL else 100
-    return (amount * factor).normalize()
+    return amount.scaleb(decimal_places(currency)).normalize()
 
 
 def _decimal_text(value: Decimal) -> str:

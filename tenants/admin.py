@@ -16,6 +16,11 @@ class TenantAdmin(admin.ModelAdmin):
     readonly_fields = ("schema_name", "created_at")
     inlines = [DomainInline]
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deleting a row here would leave its schema behind and skip the audit log and the
+        # billing retention rule: workspaces are deleted from the operator console.
+        return False
+
 
 @admin.register(Domain)
 class DomainAdmin(admin.ModelAdmin):

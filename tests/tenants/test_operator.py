@@ -184,3 +184,24 @@ def test_operators_manage_tenants_domains_and_plans_in_the_admin(operator, path)
     response = admin_client.get(path, HTTP_HOST="localhost")
     assert response.status_code == 200
     assert Client().get(path, HTTP_HOST="localhost").status_code == 302  # nobody else
+
+
+def test_the_admin_cannot_delete_a_workspace_so_the_console_rules_always_apply(operator, tenant_a):
+    from django.test import Client
+
+    from tenants.models import Tenant
+
+    admin_client = Client()
+    with public_context():
+        operator.is_superuser = True
+        operator.save()
+        admin_client.force_login(operator, backend="django.contrib.auth.backends.ModelBackend")
+    change = admin_client.get(f"/admin/tenants/tenant/{tenant_a.pk}/change/", HTTP_HOST="localhost")
+    assert change.status_code == 200
+    assert f"/admin/tenants/tenant/{tenant_a.pk}/delete/" not in change.content.decode()
+    refused = admin_client.post(
+        f"/admin/tenants/tenant/{tenant_a.pk}/delete/", {"post": "yes"}, HTTP_HOST="localhost"
+    )
+    assert refused.status_code == 403
+    with public_context():
+        assert Tenant.objects.filter(pk=tenant_a.pk).exists()
