@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from billing.access import READ_ONLY, access_state_for
 from billing.models import BillingNotice
 from kefu.tenancy import public_context, tenant_base_url, tenant_context, tenant_reverse
 
@@ -119,6 +120,16 @@ def _message(notice: BillingNotice, *, owner, billing_url: str) -> EmailMultiAlt
     return message
 
 
+def _stale(notice: BillingNotice) -> bool:
+    """The account moved on before the mail went out (paid, or a plan was chosen): a warning
+    would then be wrong, and the owners get the "restored" notice instead."""
+    if notice.kind == Kind.PAYMENT_FAILED:
+        return notice.account.grace_until is None
+    if notice.kind == Kind.READ_ONLY:
+        return access_state_for(notice.account).access != READ_ONLY
+    return False
+
+
 def billing_notice_deliver(*, notice_id: int) -> int:
     """Send the notice to the owners unless it was sent; returns how many mails went out."""
     with public_context(), transaction.atomic():
@@ -131,12 +142,12 @@ def billing_notice_deliver(*, notice_id: int) -> int:
         if notice is None:
             return 0
         tenant = notice.account.tenant
-        stale = notice.kind == Kind.PAYMENT_FAILED and notice.account.grace_until is None
+        stale = _stale(notice)
         with tenant_context(tenant), timezone.override(_workspace_zone()):
             billing_url = f"{tenant_base_url(tenant)}{tenant_reverse('desk:billing')}"
             messages = [
                 _message(notice, owner=owner, billing_url=billing_url)
-                for owner in ([] if stale else _owners())  # stale: paid before it went out
+                for owner in ([] if stale else _owners())
             ]
         for message in messages:
             message.send()

@@ -130,6 +130,27 @@ def test_paying_restores_full_access_at_once_and_says_so_once(
     assert _recipients("restored") == sorted(o.email for o in owners)
 
 
+def test_a_read_only_notice_still_waiting_when_the_payment_arrives_is_not_sent(
+    stripe_standin, tenant_a, subscribed, receive
+):
+    subscription_id, owners = subscribed
+    receive(*stripe_standin.payment_failed_simulate(subscription_id))
+    # Grace runs out, but the mail job has not run yet (its commit callbacks are dropped).
+    billing_dunning_check(now=account_of(tenant_a).grace_until + timedelta(seconds=1))
+    with public_context():
+        notice = BillingNotice.objects.get(kind="read_only")
+    paid, active = stripe_standin.payment_succeeded_simulate(subscription_id)
+    receive(paid, active)
+    from billing.notices import billing_notice_deliver
+
+    assert billing_notice_deliver(notice_id=notice.pk) == 0
+    assert _recipients("read_only") == []
+    assert _recipients("restored") == sorted(o.email for o in owners)
+    with public_context():
+        notice.refresh_from_db()
+        assert notice.sent_at is not None  # settled: a retry sends nothing either
+
+
 def test_a_late_payment_failed_event_after_the_payment_does_not_start_grace(
     stripe_standin, tenant_a, subscribed, receive
 ):
