@@ -1,8 +1,8 @@
 """Jobs that report usage to Stripe.
 
 ``usage_report_all_tenants`` (sent every 5 minutes by ``kefu scheduler``) fans out one
-``usage_report`` per active workspace. Both are safe to run twice or at once: rows are claimed
-with ``SKIP LOCKED`` and Stripe deduplicates on each row's identifier.
+``usage_report`` per workspace (suspended ones too). Both are safe to run twice or at once:
+rows are claimed with ``SKIP LOCKED`` and Stripe deduplicates on each row's identifier.
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ def usage_report() -> None:
 
 @dramatiq.actor(queue_name="billing", max_retries=0)
 def usage_report_all_tenants() -> None:
-    """Send ``usage_report`` to every active workspace (public job)."""
+    """Send ``usage_report`` to every workspace, suspended ones too: what they resolved before
+    an operator suspended them is still billed (public job)."""
     from kefu.tickets.jobs_sla import active_tenant_schemas
 
-    for schema_name in active_tenant_schemas():
+    for schema_name in active_tenant_schemas(include_suspended=True):
         usage_report.send_to_schema(schema_name)

@@ -274,13 +274,18 @@ def test_command_reports_one_workspace_and_prints_a_json_summary(tenant_a, tenan
 
 
 @pytest.mark.django_db
-def test_fan_out_sends_one_report_per_active_workspace(tenant_a, tenant_b, monkeypatch):
-    from kefu.tickets.jobs_sla import active_tenant_schemas
+def test_fan_out_sends_one_report_per_workspace_suspended_ones_included(
+    tenant_a, tenant_b, monkeypatch
+):
+    from tenants.models import Tenant
 
+    tenant_b.status = Tenant.Status.SUSPENDED  # its tickets resolved before still owe usage
+    tenant_b.save(update_fields=["status"])
     sent: list[str] = []
     monkeypatch.setattr(usage_report, "send_to_schema", sent.append)
 
     usage_report_all_tenants.fn()
 
-    assert sent == active_tenant_schemas()
     assert {"t_alpha", "t_beta"} <= set(sent)
+    assert len(sent) == len(set(sent))
+    assert not any(name == "public" or name.startswith("_") for name in sent)

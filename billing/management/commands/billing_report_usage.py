@@ -30,7 +30,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No workspace with the slug {options['tenant']!r}.")
             schemas = [tenant.schema_name]
         else:
-            schemas = active_tenant_schemas()
+            schemas = active_tenant_schemas(include_suspended=True)
         total = UsageReportResult()
         for schema_name in schemas:
             with schema_context(schema_name):

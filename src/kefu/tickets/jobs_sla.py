@@ -30,14 +30,17 @@ def queue_drain_job() -> None:
     queue_drain()
 
 
-def active_tenant_schemas() -> list[str]:
-    """Schemas of the workspaces that are active (not the public, template or pool schemas)."""
+def active_tenant_schemas(*, include_suspended: bool = False) -> list[str]:
+    """Schemas of the workspaces that are active, or also suspended ones (whose data is kept
+    and may still owe usage), never the public, template or pool schemas."""
     from tenants.models import Tenant
     from tenants.services import POOL_PREFIX
 
+    tenants = Tenant.objects.all()
+    if not include_suspended:
+        tenants = tenants.filter(status=Tenant.Status.ACTIVE)
     schemas = (
-        Tenant.objects.filter(status=Tenant.Status.ACTIVE)
-        .exclude(schema_name="public")
+        tenants.exclude(schema_name="public")
         .exclude(schema_name=settings.KEFU_TEMPLATE_SCHEMA)
         .exclude(schema_name__startswith=POOL_PREFIX)
         .order_by("pk")
