@@ -151,6 +151,24 @@ def test_a_read_only_notice_still_waiting_when_the_payment_arrives_is_not_sent(
         assert notice.sent_at is not None  # settled: a retry sends nothing either
 
 
+def test_a_paused_subscription_gets_a_grace_period_and_resuming_restores_it(
+    stripe_standin, tenant_a, subscribed, receive
+):
+    subscription_id, owners = subscribed
+    receive(stripe_standin.subscription_pause_simulate(subscription_id))
+    account = account_of(tenant_a)
+    assert account.status == BillingAccount.Status.UNPAID
+    assert account.grace_until is not None
+    assert workspace_access(tenant_a) == "grace"
+    assert _recipients("payment_failed") == sorted(o.email for o in owners)  # add a card
+
+    receive(stripe_standin.subscription_resume_simulate(subscription_id))
+    account = account_of(tenant_a)
+    assert (account.status, account.grace_until) == (BillingAccount.Status.ACTIVE, None)
+    assert workspace_access(tenant_a) == "full"
+    assert _recipients("restored") == sorted(o.email for o in owners)
+
+
 def test_a_late_payment_failed_event_after_the_payment_does_not_start_grace(
     stripe_standin, tenant_a, subscribed, receive
 ):

@@ -382,6 +382,20 @@ class StripeStandin(CatalogueStandin):
             subscription.update(changes)
             return self.event("customer.subscription.updated", subscription, previous)
 
+    def subscription_pause_simulate(self, subscription_id: str) -> dict[str, Any]:
+        """A trial ended without a card and the subscription is set to pause then."""
+        with self.lock:
+            subscription = self._get("subscriptions", subscription_id)
+            subscription.update(status="paused")
+            return self.event("customer.subscription.paused", subscription)
+
+    def subscription_resume_simulate(self, subscription_id: str) -> dict[str, Any]:
+        """The paused subscription was resumed (a card was added)."""
+        with self.lock:
+            subscription = self._get("subscriptions", subscription_id)
+            subscription.update(status="active")
+            return self.event("customer.subscription.resumed", subscription)
+
     def payment_failed_simulate(self, subscription_id: str) -> list[dict[str, Any]]:
         """A renewal charge was declined: an open invoice, and the subscription goes past due."""
         with self.lock:
