@@ -7,10 +7,8 @@ owner, each in their own language, and marks it sent, so a retry after success s
 from __future__ import annotations
 
 import re
-import zoneinfo
 from datetime import datetime
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -86,15 +84,6 @@ def _owners() -> list:
     return list(owners.order_by("pk"))
 
 
-def _workspace_zone() -> zoneinfo.ZoneInfo:
-    from kefu.tickets.calendar import workspace_timezone_name
-
-    try:
-        return zoneinfo.ZoneInfo(workspace_timezone_name())
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
-
-
 def _message(notice: BillingNotice, *, owner, billing_url: str) -> EmailMultiAlternatives:
     from kefu.tickets.notifications import mail_language
 
@@ -143,7 +132,9 @@ def billing_notice_deliver(*, notice_id: int) -> int:
             return 0
         tenant = notice.account.tenant
         stale = _stale(notice)
-        with tenant_context(tenant), timezone.override(_workspace_zone()):
+        from kefu.tickets.calendar import workspace_timezone
+
+        with tenant_context(tenant), timezone.override(workspace_timezone()):
             billing_url = f"{tenant_base_url(tenant)}{tenant_reverse('desk:billing')}"
             messages = [
                 _message(notice, owner=owner, billing_url=billing_url)

@@ -31,13 +31,7 @@ class WorkspaceTimezoneMiddleware:
 
         if connection.schema_name == "public":
             return self.get_response(request)
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+        from kefu.tickets.calendar import workspace_timezone
 
-        from kefu.tickets.calendar import workspace_timezone_name
-
-        try:
-            zone = ZoneInfo(workspace_timezone_name())
-        except (ZoneInfoNotFoundError, ValueError):  # a bad name: the default, not a broken page
-            return self.get_response(request)
-        with timezone.override(zone):
+        with timezone.override(workspace_timezone()):  # a bad name: the default, not an error
             return self.get_response(request)

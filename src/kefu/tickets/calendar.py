@@ -209,3 +209,13 @@ def workspace_timezone_name() -> str:
         name = calendar.timezone if calendar else settings.TIME_ZONE
         cache.set(key, name, timeout=300)
     return name
+
+
+def workspace_timezone() -> ZoneInfo:
+    """The workspace's time zone; the site default if its name is unknown (never an error)."""
+    from django.conf import settings
+
+    try:
+        return ZoneInfo(workspace_timezone_name())
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(settings.TIME_ZONE)

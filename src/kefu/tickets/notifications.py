@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -92,16 +91,13 @@ class TicketMailer:
     """Mails about one ticket, from the workspace's name, each in its recipient's language."""
 
     def __init__(self, ticket: Ticket) -> None:
-        from kefu.tickets.calendar import workspace_timezone_name
+        from kefu.tickets.calendar import workspace_timezone
         from tenants.models import Tenant
 
         self.ticket = ticket
         self.workspace = Tenant.objects.get(schema_name=connection.schema_name)
         self.local_part = outbound.support_local_part()
-        try:
-            self.time_zone = zoneinfo.ZoneInfo(workspace_timezone_name())
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            self.time_zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        self.time_zone = workspace_timezone()
 
     def from_address(self) -> str:
         return outbound.from_header(self.workspace, local_part=self.local_part)
