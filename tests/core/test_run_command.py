@@ -71,5 +71,6 @@ def test_run_serves_public_site_and_demo_workspace_then_stops_cleanly(tmp_path_f
         output += rest
     assert process.returncode == 0, output
     assert "Stopped." in output
-    assert not (data_dir / "pgdata" / "postmaster.pid").exists(), "PostgreSQL was stopped"
+    server_log = (data_dir / "pgdata" / "server.log").read_text()[-3000:]
+    assert not (data_dir / "pgdata" / "postmaster.pid").exists(), f"{output}\n{server_log}"
     assert not (data_dir / "redis" / "redis.sock").exists(), "Redis was stopped"
