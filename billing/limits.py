@@ -112,6 +112,14 @@ def storage_used_bytes() -> int:
     )
 
 
+def _storage_terms(plan: Plan, used: int) -> dict[str, str]:
+    return {
+        "plan": plan.name,
+        "limit": filesizeformat(plan.max_storage_bytes),
+        "used": filesizeformat(used),
+    }
+
+
 def storage_check(*, adding: int) -> None:
     """Raise PlanLimitError if ``adding`` more bytes of staff uploads would pass the plan's
     storage limit. Customers' attachments are never refused for it: they only count."""
@@ -126,11 +134,7 @@ def storage_check(*, adding: int) -> None:
                 "Your plan (%(plan)s) includes %(limit)s of files and %(used)s are used, so this "
                 "upload does not fit. Upgrade your plan, or delete files you no longer need."
             )
-            % {
-                "plan": plan.name,
-                "limit": filesizeformat(plan.max_storage_bytes),
-                "used": filesizeformat(used),
-            }
+            % _storage_terms(plan, used)
         )
 
 
@@ -161,9 +165,5 @@ def plan_fits_check(plan: Plan) -> None:
                 "The %(plan)s plan includes %(limit)s of files and this workspace keeps "
                 "%(used)s. Delete some files first."
             )
-            % {
-                "plan": plan.name,
-                "limit": filesizeformat(plan.max_storage_bytes),
-                "used": filesizeformat(stored),
-            }
+            % _storage_terms(plan, stored)
         )

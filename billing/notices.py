@@ -121,6 +121,8 @@ def _stale(notice: BillingNotice) -> bool:
 
 def billing_notice_deliver(*, notice_id: int) -> int:
     """Send the notice to the owners unless it was sent; returns how many mails went out."""
+    from kefu.tickets.calendar import workspace_timezone
+
     with public_context(), transaction.atomic():
         notice = (
             BillingNotice.objects.select_for_update()
@@ -132,8 +134,6 @@ def billing_notice_deliver(*, notice_id: int) -> int:
             return 0
         tenant = notice.account.tenant
         stale = _stale(notice)
-        from kefu.tickets.calendar import workspace_timezone
-
         with tenant_context(tenant), timezone.override(workspace_timezone()):
             billing_url = f"{tenant_base_url(tenant)}{tenant_reverse('desk:billing')}"
             messages = [

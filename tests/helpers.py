@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
+import threading
+from collections.abc import Callable, Iterator
 from urllib.parse import quote
 
 from django.conf import settings
@@ -84,3 +87,43 @@ def run_worker_until_idle(queue: str, *, threads: int = 1, timeout_ms: int = 120
         worker.join()
     finally:
         worker.stop()
+
+
+def run_together(calls: list[Callable[[], object]], *, timeout: float = 120) -> list[object]:
+    """Start the calls at the same moment, each on its own thread and database connection;
+    each result is what the call returned or the exception it raised."""
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def worker(index: int, call: Callable[[], object]) -> None:
+        barrier.wait()
+        try:
+            results[index] = call()
+        except Exception as error:  # the tests inspect what each call raised
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=pair) for pair in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    return results
+
+
+@contextlib.contextmanager
+def committed_tenant(slug: str, name: str) -> Iterator[object]:
+    """A workspace whose rows are committed (other connections see them), deleted afterwards.
+    Use inside ``django_db_blocker.unblock()``."""
+    from tenants.models import Tenant
+    from tenants.services import tenant_delete, tenant_provision
+
+    for leftover in Tenant.objects.filter(slug=slug):  # an interrupted run
+        tenant_delete(tenant=leftover)
+    tenant = tenant_provision(slug=slug, name=name)
+    try:
+        yield tenant
+    finally:
+        connection.set_schema_to_public()
+        tenant_delete(tenant=tenant)

@@ -27,7 +27,7 @@ def usage_report() -> None:
 def usage_report_all_tenants() -> None:
     """Send ``usage_report`` to every workspace, suspended ones too: what they resolved before
     an operator suspended them is still billed (public job)."""
-    from kefu.tickets.jobs_sla import active_tenant_schemas
+    from kefu.tickets.jobs_sla import workspace_schemas
 
-    for schema_name in active_tenant_schemas(include_suspended=True):
+    for schema_name in workspace_schemas(include_suspended=True):
         usage_report.send_to_schema(schema_name)

@@ -6,11 +6,9 @@ test runs in a workspace of its own, deleted afterwards.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 import pytest
-from django.db import connection
 
 from billing.models import Plan
 from kefu.accounts.models import Invitation, User
@@ -18,49 +16,21 @@ from kefu.accounts.services import StaffLimitError, invitation_create, user_crea
 from kefu.messaging.models import Channel
 from kefu.messaging.services import channel_create
 from kefu.tenancy import tenant_context
-from tenants.models import Tenant
-from tenants.services import tenant_delete, tenant_provision
+from tests.helpers import committed_tenant, run_together
 
 ADDERS = 6
-
-
-def _run_together(calls: list[Callable[[], object]]) -> list[object]:
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def worker(index: int, call: Callable[[], object]) -> None:
-        barrier.wait()
-        try:
-            results[index] = call()
-        except Exception as error:  # the test counts who was refused
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=pair) for pair in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 @pytest.fixture
 def race_tenant(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        for leftover in Tenant.objects.filter(slug="limits-race"):  # an interrupted run
-            tenant_delete(tenant=leftover)
         Plan.objects.filter(code="race-small").delete()
         plan = Plan.objects.create(name="Small", code="race-small", max_agents=2, max_channels=2)
-        tenant = tenant_provision(slug="limits-race", name="Limits race")
-        tenant.plan = plan
-        tenant.save(update_fields=["plan"])
-        try:
+        with committed_tenant("limits-race", "Limits race") as tenant:
+            tenant.plan = plan
+            tenant.save(update_fields=["plan"])
             yield tenant
-        finally:
-            connection.set_schema_to_public()
-            tenant_delete(tenant=tenant)
-            plan.delete()
+        plan.delete()
 
 
 def test_simultaneous_invitations_fill_the_last_staff_seat_once(race_tenant):
@@ -76,7 +46,7 @@ def test_simultaneous_invitations_fill_the_last_staff_seat_once(race_tenant):
 
         return call
 
-    results = _run_together([invite(n) for n in range(ADDERS)])
+    results = run_together([invite(n) for n in range(ADDERS)])
     refused = [r for r in results if isinstance(r, StaffLimitError)]
     assert len(refused) == ADDERS - 1, results
     with tenant_context(race_tenant):
@@ -91,6 +61,6 @@ def test_simultaneous_channels_take_the_last_place_once(race_tenant):
 
         return call
 
-    _run_together([add(n) for n in range(ADDERS)])
+    run_together([add(n) for n in range(ADDERS)])
     with tenant_context(race_tenant):
         assert Channel.objects.filter(is_active=True).count() == 1  # + the support address = 2

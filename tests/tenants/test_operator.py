@@ -169,37 +169,42 @@ def test_audit_log_page_lists_entries(operator_client, tenant_a):
     assert "Suspended" in page
 
 
+@pytest.fixture
+def superuser_client(operator):
+    """The operator, as a superuser, signed in to the Django admin."""
+    from django.test import Client
+
+    browser = Client()
+    with public_context():
+        operator.is_superuser = True
+        operator.save()
+        browser.force_login(operator, backend="django.contrib.auth.backends.ModelBackend")
+    return browser
+
+
 @pytest.mark.parametrize(
     "path", ["/admin/tenants/tenant/", "/admin/tenants/domain/", "/admin/billing/plan/",
              "/admin/tenants/auditentry/"],
 )  # fmt: skip
-def test_operators_manage_tenants_domains_and_plans_in_the_admin(operator, path):
+def test_operators_manage_tenants_domains_and_plans_in_the_admin(superuser_client, path):
     from django.test import Client
 
-    admin_client = Client()
-    with public_context():
-        operator.is_superuser = True
-        operator.save()
-        admin_client.force_login(operator, backend="django.contrib.auth.backends.ModelBackend")
-    response = admin_client.get(path, HTTP_HOST="localhost")
+    response = superuser_client.get(path, HTTP_HOST="localhost")
     assert response.status_code == 200
     assert Client().get(path, HTTP_HOST="localhost").status_code == 302  # nobody else
 
 
-def test_the_admin_cannot_delete_a_workspace_so_the_console_rules_always_apply(operator, tenant_a):
-    from django.test import Client
-
+def test_the_admin_cannot_delete_a_workspace_so_the_console_rules_always_apply(
+    superuser_client, tenant_a
+):
     from tenants.models import Tenant
 
-    admin_client = Client()
-    with public_context():
-        operator.is_superuser = True
-        operator.save()
-        admin_client.force_login(operator, backend="django.contrib.auth.backends.ModelBackend")
-    change = admin_client.get(f"/admin/tenants/tenant/{tenant_a.pk}/change/", HTTP_HOST="localhost")
+    change = superuser_client.get(
+        f"/admin/tenants/tenant/{tenant_a.pk}/change/", HTTP_HOST="localhost"
+    )
     assert change.status_code == 200
     assert f"/admin/tenants/tenant/{tenant_a.pk}/delete/" not in change.content.decode()
-    refused = admin_client.post(
+    refused = superuser_client.post(
         f"/admin/tenants/tenant/{tenant_a.pk}/delete/", {"post": "yes"}, HTTP_HOST="localhost"
     )
     assert refused.status_code == 403

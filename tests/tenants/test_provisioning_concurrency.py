@@ -2,36 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
-from django.db import connection
 
 from tenants.models import Tenant
 from tenants.services import SlugUnavailableError, tenant_delete, tenant_provision
-
-
-def _run_together(calls: list[Callable[[], object]]) -> list[object]:
-    """Start the calls at the same moment, each on its own thread and database connection."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def worker(index: int, call: Callable[[], object]) -> None:
-        barrier.wait()
-        try:
-            results[index] = call()
-        except Exception as error:  # the test inspects what each call raised
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=pair) for pair in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+from tests.helpers import run_together
 
 
 @pytest.fixture
@@ -45,7 +20,7 @@ def cleanup(django_db_blocker):
 
 def test_concurrent_signups_claim_different_pool_schemas(cleanup):
     cleanup.extend(["race-one", "race-two"])
-    results = _run_together(
+    results = run_together(
         [lambda: tenant_provision(slug="race-one", name="1"),
          lambda: tenant_provision(slug="race-two", name="2")]
     )  # fmt: skip
@@ -55,7 +30,7 @@ def test_concurrent_signups_claim_different_pool_schemas(cleanup):
 
 def test_concurrent_signups_for_one_subdomain_give_exactly_one_tenant(cleanup):
     cleanup.append("same-name")
-    results = _run_together([lambda: tenant_provision(slug="same-name", name="X")] * 3)
+    results = run_together([lambda: tenant_provision(slug="same-name", name="X")] * 3)
     tenants = [r for r in results if isinstance(r, Tenant)]
     refused = [r for r in results if isinstance(r, SlugUnavailableError)]
     assert len(tenants) == 1, results

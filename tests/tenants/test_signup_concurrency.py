@@ -10,7 +10,8 @@ from tenants.models import LoginHandoff, Tenant
 from tenants.services import SlugUnavailableError
 from tenants.signup import SignupResult, workspace_signup
 from tests.conftest import PASSWORD
-from tests.tenants.test_provisioning_concurrency import _run_together, cleanup  # noqa: F401
+from tests.helpers import run_together
+from tests.tenants.test_provisioning_concurrency import cleanup  # noqa: F401
 
 
 def _signup(email: str):
@@ -21,7 +22,7 @@ def _signup(email: str):
 
 def test_concurrent_double_signup_for_one_subdomain_yields_exactly_one_tenant(cleanup):  # noqa: F811
     cleanup.append("race-co")
-    results = _run_together([_signup("a@race.example"), _signup("b@race.example")])
+    results = run_together([_signup("a@race.example"), _signup("b@race.example")])
     winners = [r for r in results if isinstance(r, SignupResult)]
     losers = [r for r in results if isinstance(r, SlugUnavailableError)]
     assert len(winners) == 1, results

@@ -7,19 +7,17 @@ the test runs in a workspace of its own, deleted afterwards.
 from __future__ import annotations
 
 import random
-import threading
 from collections import Counter
-from collections.abc import Callable
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Q
 
 from kefu.tenancy import tenant_context
 from kefu.tickets.models import AgentProfile, Ticket, TicketEvent
 from kefu.tickets.routing import loads_of, queue_drain, ticket_route
 from tenants.models import Tenant
-from tenants.services import tenant_delete, tenant_provision
+from tests.helpers import committed_tenant, run_together
 from tests.tickets.routing_helpers import make_agent
 
 AGENTS = 5
@@ -27,39 +25,10 @@ CAPACITY = 30
 TICKETS = 200
 
 
-def _run_together(calls: list[Callable[[], object]]) -> list[object]:
-    """Start the calls at the same moment, each on its own thread and database connection."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def worker(index: int, call: Callable[[], object]) -> None:
-        barrier.wait()
-        try:
-            results[index] = call()
-        except Exception as error:  # the test asserts that nobody failed
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=pair) for pair in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    return results
-
-
 @pytest.fixture
 def race_tenant(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        for leftover in Tenant.objects.filter(slug="routing-race"):  # an interrupted run
-            tenant_delete(tenant=leftover)
-        tenant = tenant_provision(slug="routing-race", name="Routing race")
-        try:
-            yield tenant
-        finally:
-            connection.set_schema_to_public()
-            tenant_delete(tenant=tenant)
+    with django_db_blocker.unblock(), committed_tenant("routing-race", "Routing race") as tenant:
+        yield tenant
 
 
 def _route_all(tenant: Tenant, ticket_ids: list[int]) -> int:
@@ -78,7 +47,7 @@ def test_two_workers_routing_200_tickets_never_double_assign_and_respect_capacit
         ids = list(Ticket.objects.order_by("pk").values_list("pk", flat=True))
     shuffled = random.Random(5).sample(ids, len(ids))
 
-    results = _run_together([lambda: _route_all(race_tenant, ids),
+    results = run_together([lambda: _route_all(race_tenant, ids),
                              lambda: _route_all(race_tenant, shuffled)])  # fmt: skip
 
     assert not [r for r in results if isinstance(r, Exception)], results

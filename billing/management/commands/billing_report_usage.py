@@ -21,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--tenant", metavar="SLUG", help="only this workspace")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from kefu.tickets.jobs_sla import active_tenant_schemas
+        from kefu.tickets.jobs_sla import workspace_schemas
         from tenants.models import Tenant
 
         if options["tenant"]:
@@ -30,7 +30,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No workspace with the slug {options['tenant']!r}.")
             schemas = [tenant.schema_name]
         else:
-            schemas = active_tenant_schemas(include_suspended=True)
+            schemas = workspace_schemas(include_suspended=True)
         total = UsageReportResult()
         for schema_name in schemas:
             with schema_context(schema_name):

@@ -30,7 +30,7 @@ def queue_drain_job() -> None:
     queue_drain()
 
 
-def active_tenant_schemas(*, include_suspended: bool = False) -> list[str]:
+def workspace_schemas(*, include_suspended: bool = False) -> list[str]:
     """Schemas of the workspaces that are active, or also suspended ones (whose data is kept
     and may still owe usage), never the public, template or pool schemas."""
     from tenants.models import Tenant
@@ -52,6 +52,6 @@ def active_tenant_schemas(*, include_suspended: bool = False) -> list[str]:
 @dramatiq.actor(queue_name="sla", max_retries=0)
 def sla_check_all_tenants() -> None:
     """Send the SLA check and the queue drain to every active workspace (public job)."""
-    for schema_name in active_tenant_schemas():
+    for schema_name in workspace_schemas():
         sla_check.send_to_schema(schema_name)
         queue_drain_job.send_to_schema(schema_name)

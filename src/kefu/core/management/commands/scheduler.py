@@ -35,7 +35,7 @@ def scheduler_tick(*, now: datetime, interval: int) -> list[str]:
     from billing.metering.jobs import usage_report_all_tenants
     from kefu.kb.jobs import related_refresh_job
     from kefu.tickets.jobs import drafts_cleanup_job
-    from kefu.tickets.jobs_sla import active_tenant_schemas, sla_check_all_tenants
+    from kefu.tickets.jobs_sla import sla_check_all_tenants, workspace_schemas
 
     sent = []
     slot = int(now.timestamp()) // max(interval, 1)
@@ -50,7 +50,7 @@ def scheduler_tick(*, now: datetime, interval: int) -> list[str]:
         usage_report_all_tenants.send()
         sent.append("usage_report_all_tenants")
     if _claim(f"related:{now.date().isoformat()}", 24 * 3600):
-        for schema_name in active_tenant_schemas():
+        for schema_name in workspace_schemas():
             related_refresh_job.send_to_schema(schema_name)
             drafts_cleanup_job.send_to_schema(schema_name)
         sent.extend(["related_refresh", "drafts_cleanup"])
