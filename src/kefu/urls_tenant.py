@@ -1,9 +1,10 @@
 """URLs of a workspace's host (<slug>.<root> or a custom domain): help center, accounts, desk."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from kefu.accounts import views as account_views
 from kefu.api import articles as api_articles
+from kefu.api import errors as api_errors
 from kefu.api import openapi as api_openapi
 from kefu.api.tickets import views as api_tickets
 from kefu.core import views
@@ -34,6 +35,7 @@ urlpatterns = [
         name="api_ticket_reply",
     ),
     path("api/v1/openapi.json", api_openapi.openapi, name="api_openapi"),
+    re_path(r"^api/(?P<rest>.*)$", api_errors.api_not_found, name="api_not_found"),
     path("sitemap.xml", portal.sitemap, name="sitemap"),
     path("widget.js", portal.widget_script, name="widget_script"),
     path("widget/", portal.widget_panel, name="widget"),

@@ -196,6 +196,7 @@ KEFU_SCHEMA_POOL_SIZE = int(os.environ.get("KEFU_SCHEMA_POOL_SIZE", "3"))
 
 MIDDLEWARE = [
     "kefu.core.middleware.TenantMiddleware",
+    "kefu.core.middleware.UnstorableTextMiddleware",
     "kefu.core.middleware.WorkspaceTimezoneMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -1,20 +1,21 @@
-"""The ticket API's JSON: tickets and messages out, checked request bodies in."""
+"""The ticket API's JSON: tickets and messages out, request bodies read field by field."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
 
 from kefu.accounts.models import User
-from kefu.api.tickets.auth import ApiError
+from kefu.api.errors import ApiError
 from kefu.tickets.models import Ticket, TicketMessage
+
+MAX_EMAIL = 254  # the contact's email column
+LANGUAGES = ("en", "zh-hans")
 
 # --- JSON out -------------------------------------------------------------------------------
 
@@ -104,22 +105,9 @@ def ticket_detail_json(ticket: Ticket) -> dict[str, Any]:
 # --- JSON in --------------------------------------------------------------------------------
 
 
-def payload(request: HttpRequest, allowed: frozenset[str]) -> dict[str, Any]:
-    try:
-        data = json.loads(request.body or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ApiError(400, "bad_request", _("The body is not valid JSON.")) from None
-    if not isinstance(data, dict):
-        raise ApiError(400, "bad_request", _("The body must be a JSON object."))
-    unknown = sorted(set(data) - allowed)
-    if unknown:
-        fields = {key: [_("Unknown field.")] for key in unknown}
-        raise ApiError(400, "invalid", _("Unknown fields: %s") % ", ".join(unknown), fields)
-    return data
-
-
 class Input:
-    """Reads a JSON object field by field, collecting one message per bad field."""
+    """Reads a JSON object field by field, collecting one message per bad field. A field that
+    is sent must have its type (null only where it clears something); one not sent is None."""
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.data = data
@@ -135,21 +123,21 @@ class Input:
         if self.errors:
             raise ApiError(400, "invalid", _("Some fields are not valid."), self.errors)
 
-    def text(self, key: str, *, required: bool = False) -> str:
-        value = self.data.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                self.fail(key, _("This field is required."))
-            return ""
+    def text(self, key: str, *, max_length: int, required: bool = False) -> str:
+        value = self.data.get(key, "")
         if not isinstance(value, str):
             self.fail(key, _("Send a string."))
             return ""
+        if required and not value.strip():
+            self.fail(key, _("This field is required."))
+        elif len(value) > max_length:
+            self.fail(key, _("Use at most %(count)d characters.") % {"count": max_length})
         return value
 
     def choice(self, key: str, choices: list[str]) -> str | None:
-        value = self.data.get(key)
-        if value is None:
+        if key not in self.data:
             return None
+        value = self.data[key]
         if value not in choices:
             self.fail(key, _("Use one of: %s.") % ", ".join(choices))
             return None
@@ -157,23 +145,26 @@ class Input:
 
     def flag(self, key: str) -> bool | None:
         value = self.data.get(key)
-        if value is not None and not isinstance(value, bool):
+        if key in self.data and not isinstance(value, bool):
             self.fail(key, _("Send true or false."))
             return None
         return value
 
-    def strings(self, key: str) -> list[str] | None:
+    def strings(self, key: str, *, max_items: int) -> list[str] | None:
         value = self.data.get(key)
-        if value is not None and not (
-            isinstance(value, list) and all(isinstance(item, str) for item in value)
-        ):
+        if key not in self.data:
+            return None
+        if not (isinstance(value, list) and all(isinstance(item, str) for item in value)):
             self.fail(key, _("Send a list of strings."))
+            return None
+        if len(value) > max_items:
+            self.fail(key, _("Send at most %(count)d.") % {"count": max_items})
             return None
         return value
 
     def mapping(self, key: str) -> dict[str, Any] | None:
         value = self.data.get(key)
-        if value is not None and not isinstance(value, dict):
+        if key in self.data and not isinstance(value, dict):
             self.fail(key, _("Send an object."))
             return None
         return value
@@ -194,12 +185,15 @@ class Input:
         if not isinstance(value, dict) or not isinstance(value.get("email"), str):
             self.fail(key, _('Send the requester as {"email": ..., "name": ...}.'))
             return {}
-        email, name = value["email"].strip(), value.get("name") or ""
-        language = value.get("language") or ""
+        if unknown := sorted(set(value) - {"email", "name", "language"}):
+            self.fail(key, _("Unknown fields: %s") % ", ".join(unknown))
+        email, name, language = value["email"], value.get("name", ""), value.get("language", "")
         try:
             validate_email(email)
         except ValidationError:
             self.fail(key, _("Enter a valid email address."))
-        if not isinstance(name, str) or language not in ("", "en", "zh-hans"):
+        if len(email) > MAX_EMAIL:
+            self.fail(key, _("Use at most %(count)d characters.") % {"count": MAX_EMAIL})
+        if not isinstance(name, str) or ("language" in value and language not in LANGUAGES):
             self.fail(key, _("name must be a string and language en or zh-hans."))
         return {"email": email, "name": str(name), "language": str(language)}
