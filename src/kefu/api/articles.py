@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kefu.api.auth import staff_api
-from kefu.api.body import json_object
+from kefu.api.body import Input, json_object
 from kefu.api.errors import ApiError
 from kefu.core.parsing import BIGINT_MAX, parse_integer
 from kefu.kb.models import Article, Category, Language
@@ -23,9 +23,12 @@ from kefu.kb.services import article_save
 FIELDS = frozenset(
     {"title", "body", "summary", "language", "status", "tags", "category_id", "kind"}
 )
+MAX_TITLE = 300
+MAX_SUMMARY = 500
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 NO_ARTICLE = gettext_lazy("No such article.")
+LIST_PARAMETERS = ("status", "language", "limit", "offset")
 
 
 def article_json(article: Article) -> dict[str, object]:
@@ -48,40 +51,34 @@ def article_json(article: Article) -> dict[str, object]:
     }
 
 
-def _invalid(field: str, message: str) -> ApiError:
-    return ApiError(400, "invalid", _("Some fields are not valid."), {field: [message]})
+def _writable(article: Article | None) -> dict[str, object]:
+    """The article's fields as a body would send them (nothing for a new article)."""
+    if article is None:
+        return {}
+    return {key: value for key, value in article_json(article).items() if key in FIELDS}
 
 
 def _save(request: HttpRequest, article: Article | None) -> JsonResponse:
-    data = json_object(request, FIELDS)
-    merged = {**(article_json(article) if article else {}), **data}
-    category = None
-    if merged.get("category_id") is not None:
-        category_id = merged["category_id"]
-        is_id = isinstance(category_id, int) and not isinstance(category_id, bool)
-        category = Category.objects.filter(pk=category_id).first() if is_id else None
-        if category is None:
-            raise _invalid("category_id", _("No such id."))
-    tags = merged.get("tags") or []
-    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
-        raise _invalid("tags", _("Send a list of strings."))
+    """Create, or change the fields sent (the others keep their values)."""
+    data = Input({**_writable(article), **json_object(request, FIELDS)})
+    fields = {
+        "title": data.text("title", max_length=MAX_TITLE, required=True),
+        "body": data.text("body", required=True),
+        "summary": data.text("summary", max_length=MAX_SUMMARY),
+        "language": data.choice("language", Language.values) or "",
+        "status": data.choice("status", Article.Status.values) or Article.Status.DRAFT,
+        "kind": data.choice("kind", Article.Kind.values) or Article.Kind.ARTICLE,
+        "tags": data.strings("tags") or [],
+        "category": data.row("category_id", Category.objects.all()),
+    }
+    if "language" not in data:
+        data.fail("language", _("This field is required."))
+    data.check()
     try:
-        saved = article_save(
-            article=article,
-            author=request.api_user,
-            title=str(merged.get("title") or ""),
-            body=str(merged.get("body") or ""),
-            summary=str(merged.get("summary") or ""),
-            language=str(merged.get("language") or ""),
-            status=str(merged.get("status") or Article.Status.DRAFT),
-            kind=str(merged.get("kind") or Article.Kind.ARTICLE),
-            tags=tags,
-            category=category,
-        )
+        saved = article_save(article=article, author=request.api_user, **fields)
     except ValidationError as error:
-        raise ApiError(
-            400, "invalid", _("Some fields are not valid."), error.message_dict
-        ) from None
+        message = _("Some fields are not valid.")
+        raise ApiError(400, "invalid", message, error.message_dict) from None
     return JsonResponse(article_json(saved), status=200 if article else 201)
 
 
@@ -93,7 +90,7 @@ def _choice(request: HttpRequest, name: str, choices: list[str]) -> str:
     return value
 
 
-@staff_api("GET", "POST", not_found=NO_ARTICLE)
+@staff_api("GET", "POST", not_found=NO_ARTICLE, query=LIST_PARAMETERS)
 def article_collection(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _save(request, None)

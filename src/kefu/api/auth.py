@@ -40,6 +40,9 @@ def _authenticate(request: HttpRequest) -> None:
     request.api_user = _token_user(request)  # type: ignore[attr-defined]
 
 
-def staff_api(*methods: str, not_found: StrOrPromise) -> Callable[[View], View]:
-    """An endpoint for staff tokens; the view reads the caller from ``request.api_user``."""
-    return api_view(*methods, before=_authenticate, not_found=not_found)
+def staff_api(
+    *methods: str, not_found: StrOrPromise, query: tuple[str, ...] = ()
+) -> Callable[[View], View]:
+    """An endpoint for staff tokens (see api_view); the view reads the caller from
+    ``request.api_user``."""
+    return api_view(*methods, query=query, before=_authenticate, not_found=not_found)

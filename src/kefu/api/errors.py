@@ -49,13 +49,22 @@ def _error_of(error: Exception, not_found: str) -> ApiError:
     return ApiError(400, "invalid", str(error))
 
 
+def _refuse_unknown_parameters(request: HttpRequest, known: tuple[str, ...]) -> None:
+    if unknown := sorted(set(request.GET) - set(known)):
+        fields = {name: [_("Unknown parameter.")] for name in unknown}
+        message = _("Unknown parameters: %s") % ", ".join(unknown)
+        raise ApiError(400, "invalid", message, fields)
+
+
 def api_view(
     *methods: str,
+    query: tuple[str, ...] = (),
     before: Callable[[HttpRequest], None] | None = None,
     not_found: StrOrPromise | None = None,
 ) -> Callable[[View], View]:
-    """An API endpoint answering ``methods``; ``before`` runs first (authentication), and a 404
-    from below says ``not_found``."""
+    """An API endpoint answering ``methods`` and reading the ``query`` parameters (any other is
+    an error); ``before`` runs first (authentication), and a 404 from below says
+    ``not_found``."""
     allow = ", ".join(methods)
 
     def decorate(view: View) -> View:
@@ -69,6 +78,7 @@ def api_view(
                     response["Allow"] = allow
                     return response
                 refuse_unstorable(request, form=False)
+                _refuse_unknown_parameters(request, query)
                 return view(request, *args, **kwargs)
             except (ApiError, Http404, BadRequest, TicketError) as error:
                 return _error_of(error, str(not_found or _("Not found."))).response()

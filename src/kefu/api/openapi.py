@@ -12,6 +12,8 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 
 from kefu.api.articles import MAX_LIMIT as ARTICLES_MAX_LIMIT
+from kefu.api.articles import MAX_SUMMARY, MAX_TITLE
+from kefu.api.body import MAX_BYTES, MAX_DEPTH
 from kefu.api.errors import api_view
 from kefu.core.parsing import BIGINT_MAX
 from kefu.kb.models import Article, Language
@@ -92,11 +94,11 @@ def _error_schema() -> dict[str, Any]:
 def _article_schemas() -> dict[str, Any]:
     writable = {
         "kind": {"type": "string", "enum": list(Article.Kind.values)},
-        "title": {"type": "string", "maxLength": 300, "pattern": SOME_TEXT},
-        "summary": {"type": "string", "maxLength": 500},
+        "title": {"type": "string", "maxLength": MAX_TITLE, "pattern": SOME_TEXT},
+        "summary": {"type": "string", "maxLength": MAX_SUMMARY},
         "body": {
             "type": "string",
-            "minLength": 1,
+            "pattern": SOME_TEXT,
             "description": "Markdown (or, for kind guided, a guided-answer outline)",
         },
         "language": {"type": "string", "enum": list(Language.values)},
@@ -246,7 +248,9 @@ def openapi_document() -> dict[str, Any]:
                 "Authenticate with a staff API token (desk → API tokens): "
                 "`Authorization: Bearer kefu_...`. Every error is "
                 '`{"error": {"code", "message", "fields"}}`; a method an endpoint does not '
-                "offer gets 405 with `Allow`."
+                "offer gets 405 with `Allow`. Text cannot contain NUL (U+0000) or unpaired "
+                f"surrogates; a JSON body is at most {MAX_BYTES} bytes and nests at most "
+                f"{MAX_DEPTH} levels deep."
             ),
         },
         "components": {

@@ -31,25 +31,23 @@ class InvalidInput(BadRequest):
 
 
 def integer_or_none(raw: object, *, minimum: int, maximum: int) -> int | None:
-    """The integer ``raw`` is (an int, or ASCII digits without leading zeros and with an
-    optional minus) if it lies in ``minimum..maximum``, else None."""
-    if isinstance(raw, bool):
+    """The integer ``raw`` is (an int, a whole float as JSON may spell one, or ASCII digits
+    without leading zeros and with an optional minus) if it lies in ``minimum..maximum``,
+    else None."""
+    whole_float = isinstance(raw, float) and raw.is_integer()
+    digits = isinstance(raw, str) and _INTEGER.fullmatch(raw) is not None
+    if isinstance(raw, bool) or not (isinstance(raw, int) or whole_float or digits):
         return None
-    if isinstance(raw, int):
-        value = raw
-    elif isinstance(raw, str) and _INTEGER.fullmatch(raw):
-        value = int(raw)
-    else:
-        return None
+    value = int(raw)  # type: ignore[call-overload] - one of the three kinds above
     return value if minimum <= value <= maximum else None
 
 
 def parse_integer(
     raw: object, *, name: str, minimum: int, maximum: int, default: int | None = None
 ) -> int:
-    """``raw`` as an integer in ``minimum..maximum``; missing or empty gives ``default`` when
-    there is one. Anything else raises InvalidInput naming the parameter."""
-    if raw in (None, "") and default is not None:
+    """``raw`` as an integer in ``minimum..maximum``; missing (None) gives ``default`` when
+    there is one. Anything else, an empty value too, raises InvalidInput naming the parameter."""
+    if raw is None and default is not None:
         return default
     value = integer_or_none(raw, minimum=minimum, maximum=maximum)
     if value is None:

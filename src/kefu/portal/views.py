@@ -184,7 +184,7 @@ def search_suggest(request: HttpRequest) -> JsonResponse:
     )
 
 
-@api_view("GET")
+@api_view("GET", query=("q", "limit"))
 def api_search(request: HttpRequest) -> JsonResponse:
     """GET /api/v1/search?q=...&limit=... — public, rate limited, published articles only."""
     if not _search_allowed(request):

@@ -31,7 +31,7 @@ TAGS = {"type": "array", "items": STRING, "maxItems": MAX_TAGS}
 FIELDS = {
     "type": "object",
     "description": "Custom form fields by key: a string, a number or a list of choices.",
-    "additionalProperties": True,
+    "additionalProperties": {"type": ["string", "number", "array", "null"], "items": STRING},
 }
 
 

@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy
 
 from kefu.accounts.models import User
 from kefu.api.auth import staff_api
-from kefu.api.body import json_object
+from kefu.api.body import Input, json_object
 from kefu.api.errors import ApiError
-from kefu.api.tickets.payloads import Input, message_json, ticket_detail_json, ticket_json
+from kefu.api.tickets.payloads import message_json, ticket_detail_json, ticket_json
 from kefu.core.parsing import BIGINT_MAX, id_or_none, parse_integer
 from kefu.messaging.channels import channel_receive
 from kefu.tickets.access import access_ticket_staff, tickets_visible_to
@@ -37,13 +37,14 @@ UPDATE_FIELDS = frozenset(
 REPLY_FIELDS = frozenset({"body", "internal", "status"})
 ADMIN_ROLES = frozenset({User.Role.OWNER, User.Role.ADMIN})
 NO_TICKET = gettext_lazy("No such ticket.")
+LIST_PARAMETERS = ("status", "assignee", "category", "requester", "q", "page", "limit")
 
 
 def _staff() -> QuerySet[User]:
     return User.objects.filter(role__in=User.STAFF_ROLES)
 
 
-@staff_api("GET", "POST", not_found=NO_TICKET)
+@staff_api("GET", "POST", not_found=NO_TICKET, query=LIST_PARAMETERS)
 def ticket_collection(request: HttpRequest) -> JsonResponse:
     if request.method == "POST":
         return _create(request)
@@ -73,20 +74,16 @@ def _filtered(request: HttpRequest, tickets: QuerySet[Ticket]) -> QuerySet[Ticke
         if set(statuses) - set(Ticket.Status.values):
             errors["status"] = [_("Use one of: %s.") % ", ".join(Ticket.Status.values)]
         tickets = tickets.filter(status__in=statuses)
-    assignee = request.GET.get("assignee", "")
-    if assignee == "me":
-        tickets = tickets.filter(assignee=request.api_user)
-    elif assignee == "none":
-        tickets = tickets.filter(assignee__isnull=True)
-    elif (assignee_id := id_or_none(assignee)) is not None:
-        tickets = tickets.filter(assignee_id=assignee_id)
-    elif assignee:
-        errors["assignee"] = [_("Use me, none or a user id.")]
-    category = request.GET.get("category", "")
-    if (category_id := id_or_none(category)) is not None:
-        tickets = tickets.filter(category_id=category_id)
-    elif category:
-        errors["category"] = [_("Use a category id.")]
+    if assignee := request.GET.get("assignee", ""):
+        if (condition := _assignee_q(assignee, request.api_user)) is not None:
+            tickets = tickets.filter(condition)
+        else:
+            errors["assignee"] = [_("Use me, none or a user id.")]
+    if "category" in request.GET:
+        if (category_id := id_or_none(request.GET["category"])) is not None:
+            tickets = tickets.filter(category_id=category_id)
+        else:
+            errors["category"] = [_("Use a category id.")]
     if requester := request.GET.get("requester", "").strip():
         tickets = tickets.filter(requester__email__iexact=requester)
     if query := request.GET.get("q", "").strip():
@@ -99,6 +96,16 @@ def _filtered(request: HttpRequest, tickets: QuerySet[Ticket]) -> QuerySet[Ticke
     return tickets.order_by("-created_at", "-id")
 
 
+def _assignee_q(assignee: str, user: User) -> Q | None:
+    """The condition of ``?assignee=me|none|<id>``, or None for anything else."""
+    if assignee == "me":
+        return Q(assignee=user)
+    if assignee == "none":
+        return Q(assignee__isnull=True)
+    assignee_id = id_or_none(assignee)
+    return Q(assignee_id=assignee_id) if assignee_id is not None else None
+
+
 def _create(request: HttpRequest) -> JsonResponse:
     """An integration opens a ticket for a customer (found or created by email)."""
     data = Input(json_object(request, CREATE_FIELDS))
@@ -108,7 +115,7 @@ def _create(request: HttpRequest) -> JsonResponse:
     category = data.row("category", TicketCategory.objects.filter(is_active=True))
     priority = data.choice("priority", Ticket.Priority.values) or Ticket.Priority.NORMAL
     tags = data.strings("tags", max_items=MAX_TAGS) or []
-    field_values = data.mapping("fields") or {}
+    field_values = data.field_values("fields") or {}
     is_public = data.flag("is_public")
     data.check()
     # One transaction: a rejected ticket leaves no new contact behind.
@@ -153,7 +160,7 @@ def _update(request: HttpRequest, ticket: Ticket) -> None:
         "priority": data.choice("priority", Ticket.Priority.values),
         "tags": data.strings("tags", max_items=MAX_TAGS),
         "is_public": data.flag("is_public"),
-        "field_values": data.mapping("fields"),
+        "field_values": data.field_values("fields"),
     }
     if "category" in data:
         changes["category"] = data.row("category", TicketCategory.objects.all())
