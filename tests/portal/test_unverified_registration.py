@@ -14,10 +14,12 @@ from django.core import mail
 from django.test import Client
 
 from kefu.accounts.models import User
+from kefu.accounts.services import invitation_accept, invitation_create
 from kefu.contacts.models import Contact
 from kefu.contacts.services import contact_for_user
 from kefu.messaging.channels import channel_receive
 from kefu.tenancy import tenant_context
+from kefu.tickets.notifications import requester_recipient
 from tests.conftest import PASSWORD, host
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +70,8 @@ def test_registering_with_a_customers_address_shows_none_of_their_tickets(tenant
     page = mine.content.decode()
     assert PRIVATE_SUBJECT not in page
     assert "If you wrote to us before from this address, verify it" in page
+    chinese = attacker.get("/tickets/?tab=mine", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "如果您以前用这个地址给我们写过信" in chinese
     assert attacker.get(f"/tickets/{mailed_ticket.pk}/").status_code == 404
     reply = attacker.post(f"/tickets/{mailed_ticket.pk}/reply/", {"body": "Send it elsewhere"})
     assert reply.status_code == 404
@@ -134,6 +138,8 @@ def test_the_desk_shows_an_unverified_claim_as_such(tenant_a, mailed_ticket, mak
         claimed = Contact.objects.get(claimed_email=VICTIM)
         new_ticket = claimed.tickets.get()
         assert mailed_ticket.requester_id != claimed.pk
+        # Mails about the claimant's own request still go to the address they gave.
+        assert requester_recipient(new_ticket).email == VICTIM
     ticket_page = desk.get(f"/desk/tickets/{new_ticket.pk}/").content.decode()
     assert f"claims {VICTIM} — email not verified" in ticket_page
     contact_page = desk.get(f"/desk/contacts/{claimed.pk}/").content.decode()
@@ -147,9 +153,12 @@ def test_the_desk_shows_an_unverified_claim_as_such(tenant_a, mailed_ticket, mak
 def test_only_a_verified_address_joins_the_account_to_that_address_contact(
     tenant_a, mailed_ticket, make_user
 ):
-    invited = make_user(tenant_a, User.Role.CUSTOMER, email=VICTIM, email_verified=True)
+    admin = make_user(tenant_a, User.Role.ADMIN)
     stranger = make_user(tenant_a, User.Role.CUSTOMER, email="stranger@example.com")
     with tenant_context(tenant_a):
+        # Accepting an invitation proves the address: the link came to it.
+        invitation = invitation_create(email=VICTIM, role="customer", invited_by=admin)
+        invited = invitation_accept(invitation=invitation, password=PASSWORD)
         assert contact_for_user(user=invited).pk == mailed_ticket.requester_id
         channel_receive(
             channel="email",
