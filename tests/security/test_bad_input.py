@@ -59,7 +59,7 @@ class Walk:
     def send(self, role: Role, method: str, path: str, **options: Any) -> int:
         self.requests += 1
         with transaction.atomic():
-            response = getattr(role.client, method)(path, **options)
+            response = getattr(role.client, method)(path, **options, **role.headers)
             transaction.set_rollback(True)
         if response.status_code >= 500:
             sent = f"{options.get('data', '')!r:.300}"
