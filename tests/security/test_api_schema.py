@@ -144,3 +144,50 @@ def test_the_served_document_is_the_one_tested(client, tenant_a):
     served = client.get("/api/v1/openapi.json", HTTP_HOST=host(tenant_a))
     assert served.status_code == 200
     assert served.json() == schema.raw_schema
+
+
+# --- what the attack's schemathesis run reported, one by one ------------------------------------
+
+
+@pytest.fixture
+def agent_token(tenant_a, make_user) -> str:
+    agent = make_user(tenant_a, User.Role.AGENT)
+    with tenant_context(tenant_a):
+        return api_token_create(user=agent, name="conformance")[1]
+
+
+def test_an_empty_search_is_answered_with_no_results(client, tenant_a):
+    empty = client.get("/api/v1/search?q=", HTTP_HOST=host(tenant_a))
+    assert (empty.status_code, empty.json()["results"]) == (200, [])
+
+
+def test_page_zero_is_rejected_as_the_schema_says(client, tenant_a, agent_token):
+    listed = client.get("/api/v1/tickets?page=0", HTTP_HOST=host(tenant_a),
+                        HTTP_AUTHORIZATION=f"Bearer {agent_token}")  # fmt: skip
+    assert listed.status_code == 400
+    assert listed.json()["error"]["message"].startswith("page must be")
+
+
+def test_a_method_the_endpoint_does_not_offer_is_405_with_allow(client, tenant_a, agent_token):
+    token = f"Bearer {agent_token}"
+    put = client.put("/api/v1/articles/1", "{}", content_type="application/json",
+                     HTTP_HOST=host(tenant_a), HTTP_AUTHORIZATION=token)  # fmt: skip
+    assert put.status_code == 405
+    assert put["Allow"] == "GET, PATCH, DELETE"
+    assert put.json()["error"]["code"] == "method_not_allowed"
+    search = client.post("/api/v1/search", HTTP_HOST=host(tenant_a))
+    assert (search.status_code, search["Allow"]) == (405, "GET")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nothing", "/api/v1/tickets/-1", "/api/v2/tickets"])
+def test_unknown_paths_under_the_api_get_a_json_404(client, tenant_a, path):
+    missing = client.get(path, HTTP_HOST=host(tenant_a))
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "not_found"
+
+
+def test_an_unknown_query_parameter_is_named(client, tenant_a, agent_token):
+    listed = client.get("/api/v1/tickets?colour=red", HTTP_HOST=host(tenant_a),
+                        HTTP_AUTHORIZATION=f"Bearer {agent_token}")  # fmt: skip
+    assert listed.status_code == 400
+    assert listed.json()["error"]["fields"] == {"colour": ["Unknown parameter."]}

@@ -38,7 +38,7 @@ NUL, SUPERSCRIPT_TWO, PAST_BIGINT, MINUS_ONE = "\x00", "²", "999999999999999999
 REACHING = (SUPERSCRIPT_TWO, PAST_BIGINT, MINUS_ONE)
 DEEP_JSON = "[" * 100_000
 #: Path parameters each converter lets through, beside a real id.
-PATH_VALUES = {"int": (PAST_BIGINT, "0"), "str": (NUL, SUPERSCRIPT_TWO), "slug": (), "path": (NUL,)}
+PATH_VALUES = {"int": (PAST_BIGINT,), "str": (NUL, SUPERSCRIPT_TWO), "path": (NUL,)}
 
 
 @dataclass

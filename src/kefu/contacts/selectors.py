@@ -67,7 +67,8 @@ def contact_find(text: str) -> Contact | None:
     from kefu.contacts.services import contact_by_identity
 
     text = (text or "").strip()
-    if (contact_id := id_or_none(text.lstrip("#"))) is not None:
+    contact_id = id_or_none(text.lstrip("#")) if len(text) < 12 else None  # longer: a phone
+    if contact_id is not None:
         return Contact.objects.filter(pk=contact_id).first()
     if "@" in text:
         found = contact_by_identity(kind=ContactIdentity.Kind.EMAIL, value=text)
