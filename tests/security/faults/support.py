@@ -100,18 +100,27 @@ class KefuProcess:
 
 
 def _living_members(group: int) -> list[int]:
-    """Processes of a process group that have not exited (a zombie has: its files are closed)."""
+    """Processes of a process group that have not finished exiting. A process's files (its
+    sockets) are closed when its last thread is gone, and its main thread can be a zombie
+    before the others are: so every thread counts."""
     living = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
+            if int(_stat(entry)[2]) != group:
+                continue
+            states = [_stat(task)[0] for task in (entry / "task").iterdir()]
+        except (OSError, IndexError):
             continue
-        if int(fields[2]) == group and fields[0] not in ("Z", "X"):
+        if any(state not in ("Z", "X") for state in states):
             living.append(int(entry.name))
     return living
+
+
+def _stat(proc_entry: Path) -> list[str]:
+    """The fields of a /proc stat file after the command name: state, parent, group, ..."""
+    return (proc_entry / "stat").read_text().rsplit(")", 1)[1].split()
 
 
 def worker(queues: list[str], *, env: dict[str, str], log: Path) -> KefuProcess:

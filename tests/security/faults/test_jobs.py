@@ -6,7 +6,7 @@ A killed worker's fetched jobs stay unacked in Redis; the restarted worker puts 
 their queue once the dead one has missed its heartbeats (KEFU_DRAMATIQ_HEARTBEAT_TIMEOUT_MS,
 short here). Each kill happens at a known point: a mail held by the mail server after its data
 and before its "accepted", a Stripe API call held by the stand-in, a knowledge base import
-waiting on a row lock this test holds."""
+waiting for a category this test is creating in a transaction it keeps open."""
 
 from __future__ import annotations
 
@@ -239,11 +239,12 @@ def _faq_csv(marker: str, rows: int, held_row: int) -> bytes:
     return buffer.getvalue().encode()
 
 
-def _waiting_on_a_lock(schema: str) -> bool:
+def _import_waiting() -> bool:
+    """Whether a session is waiting to insert a category (for the test's transaction)."""
     with psycopg.connect(database_url(), autocommit=True) as admin:
         waiting = admin.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-            "AND query LIKE %s",
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND query LIKE %s",
             ['%INSERT INTO "kb_category"%'],
         ).fetchone()
     return bool(waiting and waiting[0])
@@ -283,7 +284,7 @@ def test_an_import_killed_halfway_resumes_and_every_article_is_there_once_and_fo
     with tenant_context(workspace):
         article_import_job.send(article_import.pk)
 
-    wait_until(lambda: _waiting_on_a_lock(workspace.schema_name), what="the import to wait")
+    wait_until(_import_waiting, what="the import to wait for the category")
     processes.started[-1].kill()
     blocker.rollback()
     blocker.close()
