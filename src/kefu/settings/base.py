@@ -195,6 +195,8 @@ KEFU_TEMPLATE_SCHEMA = "_kefu_template"
 KEFU_SCHEMA_POOL_SIZE = int(os.environ.get("KEFU_SCHEMA_POOL_SIZE", "3"))
 
 MIDDLEWARE = [
+    # First: turns "the database is down" anywhere below (the host lookup included) into a 503.
+    "kefu.core.unavailable.DatabaseUnavailableMiddleware",
     "kefu.core.middleware.TenantMiddleware",
     "kefu.core.middleware.WorkspaceTimezoneMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -212,7 +214,10 @@ MIDDLEWARE = [
 
 if PRODUCTION:
     # Static files are collected at build time and served by the web process itself.
-    MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware"),
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 
 TEMPLATES = [
     {
@@ -395,9 +400,26 @@ CACHES = {
 
 # --- Background jobs ------------------------------------------------------------------------
 
+#: A worker that died (killed, out of memory, machine lost) leaves its fetched jobs unacked in
+#: Redis; another worker puts them back on their queue once the dead one has sent no heartbeat
+#: for this long (dramatiq's default; a live worker beats at least every second) ...
+KEFU_DRAMATIQ_HEARTBEAT_TIMEOUT_MS = int(
+    os.environ.get("KEFU_DRAMATIQ_HEARTBEAT_TIMEOUT_MS", "60000")
+)
+#: ... at the first queue maintenance after that: each broker command runs it with this chance
+#: per million. dramatiq's 1,000 can leave a quiet queue's jobs waiting a quarter of an hour;
+#: at 10,000 a crashed worker's jobs run again within about two minutes (maintenance is a
+#: sorted-set read while no worker is dead).
+KEFU_DRAMATIQ_MAINTENANCE_CHANCE = int(os.environ.get("KEFU_DRAMATIQ_MAINTENANCE_CHANCE", "10000"))
+
 DRAMATIQ_BROKER = {
     "BROKER": "dramatiq.brokers.redis.RedisBroker",
-    "OPTIONS": {"url": REDIS_URL, "namespace": "kefu-test" if TESTING else "kefu"},
+    "OPTIONS": {
+        "url": REDIS_URL,
+        "namespace": "kefu-test" if TESTING else "kefu",
+        "heartbeat_timeout": KEFU_DRAMATIQ_HEARTBEAT_TIMEOUT_MS,
+        "maintenance_chance": KEFU_DRAMATIQ_MAINTENANCE_CHANCE,
+    },
     "MIDDLEWARE": [
         "dramatiq.middleware.AgeLimit",
         "dramatiq.middleware.TimeLimit",
