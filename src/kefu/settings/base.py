@@ -6,6 +6,7 @@ servers started from Python with their data under ``KEFU_DATA_DIR`` (``.kefu/`` 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -420,6 +421,14 @@ SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+#: Proxies (addresses or CIDRs) whose X-Forwarded-For is believed; with none, a client could
+#: otherwise pick its own address and escape every per-address limit.
+try:
+    KEFU_TRUSTED_PROXIES = tuple(
+        ipaddress.ip_network(proxy, strict=False) for proxy in _env_list("KEFU_TRUSTED_PROXIES", [])
+    )
+except ValueError as error:
+    raise ImproperlyConfigured(f"KEFU_TRUSTED_PROXIES: {error}") from None
 SECURE_HSTS_SECONDS = int(os.environ.get("KEFU_HSTS_SECONDS", "31536000" if HTTPS else "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
