@@ -198,6 +198,7 @@ KEFU_SCHEMA_POOL_SIZE = int(os.environ.get("KEFU_SCHEMA_POOL_SIZE", "3"))
 MIDDLEWARE = [
     "kefu.core.middleware.TenantMiddleware",
     "kefu.core.middleware.WorkspaceTimezoneMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -211,9 +212,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-if PRODUCTION:
-    # Static files are collected at build time and served by the web process itself.
-    MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")
+# The web process serves static files itself, DEBUG or not (``kefu run`` runs without DEBUG):
+# in production collected at build time, elsewhere straight from the apps' folders.
+WHITENOISE_USE_FINDERS = not PRODUCTION
 
 TEMPLATES = [
     {
@@ -365,6 +366,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("KEFU_STATIC_ROOT", DATA_DIR / "static"))
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing one
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("KEFU_MEDIA_ROOT", DATA_DIR / "media"))
 # Files of tenant "acme" live under MEDIA_ROOT/t_acme/...: the path is computed per call.
@@ -436,6 +439,7 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "kefu.core.error_pages.csrf_failure"
 
 # --- Logging and errors ---------------------------------------------------------------------
 
