@@ -12,6 +12,7 @@ import secrets
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from csp import constants as csp
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -146,6 +147,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SHARED_APPS = [
     # Our tenants app first: its migrate/migrate_schemas commands refresh the template schema.
     "tenants",
+    # Django's admin templates before django_tenants' copies, whose inline styles the
+    # Content-Security-Policy blocks (they grey out tenant apps; none is in Kefu's admin).
+    "django.contrib.admin",
     "django_tenants",
     "billing",
     "django.contrib.contenttypes",
@@ -154,7 +158,6 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
-    "django.contrib.admin",
     "django_dramatiq",
     "anymail",
     "kefu.core",
@@ -196,6 +199,8 @@ KEFU_TEMPLATE_SCHEMA = "_kefu_template"
 KEFU_SCHEMA_POOL_SIZE = int(os.environ.get("KEFU_SCHEMA_POOL_SIZE", "3"))
 
 MIDDLEWARE = [
+    # First, so every answer gets the policy, including those of the tenant middleware.
+    "csp.middleware.CSPMiddleware",
     "kefu.core.middleware.TenantMiddleware",
     "kefu.core.middleware.WorkspaceTimezoneMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -229,6 +234,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "kefu.core.context_processors.kefu",
                 "billing.context_processors.billing_banner",
+                "csp.context_processors.nonce",
             ],
         },
     }
@@ -439,6 +445,21 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+#: Scripts and styles only from our own static files, or inline with the response's nonce
+#: (``nonce="{{ CSP_NONCE }}"``); no inline event handlers. The widget panel replaces
+#: frame-ancestors (any site may frame it); every other page may not be framed at all.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF, csp.NONCE],
+        # data: for the QR code of two-factor setup; https: for images articles link to.
+        "img-src": [csp.SELF, "data:", "https:"],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.NONE],
+        "frame-ancestors": [csp.NONE],
+    },
+}
 CSRF_FAILURE_VIEW = "kefu.core.error_pages.csrf_failure"
 
 # --- Logging and errors ---------------------------------------------------------------------
