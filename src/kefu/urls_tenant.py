@@ -1,10 +1,9 @@
 """URLs of a workspace's host (<slug>.<root> or a custom domain): help center, accounts, desk."""
 
-from django.urls import include, path, re_path
+from django.urls import include, path
 
 from kefu.accounts import views as account_views
 from kefu.api import articles as api_articles
-from kefu.api import errors as api_errors
 from kefu.api import openapi as api_openapi
 from kefu.api.tickets import views as api_tickets
 from kefu.core import views
@@ -35,7 +34,6 @@ urlpatterns = [
         name="api_ticket_reply",
     ),
     path("api/v1/openapi.json", api_openapi.openapi, name="api_openapi"),
-    re_path(r"^api/(?P<rest>.*)$", api_errors.api_not_found, name="api_not_found"),
     path("sitemap.xml", portal.sitemap, name="sitemap"),
     path("widget.js", portal.widget_script, name="widget_script"),
     path("widget/", portal.widget_panel, name="widget"),
@@ -58,3 +56,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+handler400 = "kefu.core.error_pages.bad_request"
+handler403 = "kefu.core.error_pages.permission_denied"
+handler404 = "kefu.core.error_pages.page_not_found"
+handler500 = "kefu.core.error_pages.server_error"

@@ -87,12 +87,3 @@ def api_view(
         return csrf_exempt(wrapped)
 
     return decorate
-
-
-@csrf_exempt
-def api_not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
-    """Any other path under ``/api/`` (or an id that is not one): a JSON 404, never a page."""
-    return ApiError(404, "not_found", _("There is no such API endpoint.")).response()
-
-
-api_not_found.checks_own_input = True  # type: ignore[attr-defined] - nothing it reads
