@@ -83,8 +83,9 @@ def _save(request: HttpRequest, article: Article | None) -> JsonResponse:
 
 
 def _choice(request: HttpRequest, name: str, choices: list[str]) -> str:
+    """The filter ``name`` if sent (then one of ``choices``), else ""."""
     value = request.GET.get(name, "")
-    if value and value not in choices:
+    if name in request.GET and value not in choices:
         message = _("Use one of: %s.") % ", ".join(choices)
         raise ApiError(400, "invalid", message, {name: [message]})
     return value
