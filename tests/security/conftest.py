@@ -1,0 +1,89 @@
+"""The attack suite's world (built once per module) and its summary line at the end of a run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.db import connection, transaction
+from django.test import override_settings
+
+from kefu.accounts.models import User
+from kefu.tenancy import public_context
+from tenants.models import Tenant
+from tests.security.probe import TALLY, Actors
+from tests.security.world import World, build_world
+
+#: The suite sends thousands of requests from one address; the limits are tested elsewhere.
+NO_RATE_LIMITS = {
+    "KEFU_SEARCH_LIMIT_PER_IP": "1000000/60",
+    "KEFU_TICKET_SUBMIT_LIMIT_PER_IP": "1000000/60",
+    "KEFU_SIGNUP_LIMIT_PER_IP": "1000000/60",
+    "KEFU_SIGNUP_LIMIT_PER_EMAIL": "1000000/60",
+    "KEFU_SUBDOMAIN_CHECK_LIMIT_PER_IP": "1000000/60",
+    "ACCOUNT_RATE_LIMITS": False,
+}
+#: Webhooks check signatures only once they have a secret; with one, a forged call is a 400.
+WEBHOOK_SECRETS = {
+    "STRIPE_WEBHOOK_SECRET": "whsec_security_suite",
+    "ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY": "security-suite-signing-key",
+}
+#: Words alone must always work; the embedding model would only slow thousands of requests.
+SUITE_SETTINGS = {
+    **NO_RATE_LIMITS,
+    **WEBHOOK_SECRETS,
+    "KEFU_SEMANTIC_SEARCH": False,
+    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+}
+
+
+class Attack:
+    """The world and the actors' browsers, shared by the tests of one module."""
+
+    def __init__(self, world: World, actors: Actors) -> None:
+        self.world, self.actors = world, actors
+
+
+@pytest.fixture(scope="module")
+def attack(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Attack]:
+    """Both workspaces filled once per module, inside a transaction rolled back at its end
+    (each test still runs in its own savepoint)."""
+    media = tmp_path_factory.getbasetemp() / "media"  # where tests/conftest.py puts uploads
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media, **SUITE_SETTINGS):
+        with transaction.atomic():
+            world = build_world(Tenant.objects.get(slug="alpha"), Tenant.objects.get(slug="beta"))
+            _add_workspaces(world)
+            with public_context():
+                operator = User.objects.create_user(
+                    username="platform-ops",
+                    email="ops@kefu.example",
+                    password="x",
+                    is_staff=True,
+                    is_superuser=True,
+                )
+            connection.set_schema_to_public()
+            yield Attack(world, Actors(world, operator))
+            transaction.set_rollback(True)
+        connection.set_schema_to_public()
+
+
+def _add_workspaces(world: World) -> None:
+    """The operator console's objects: workspaces (operators may act on every one)."""
+    alpha, beta = world.tenants["alpha"], world.tenants["beta"]
+    world.objects["alpha"]["workspace"] = {"own": {"id": alpha.pk}, "other": {"id": beta.pk}}
+    world.objects["beta"]["workspace"] = {"own": {"id": beta.pk}}
+    world.objects["beta-only"]["workspace"] = {"own": {"id": 987_654_321}}
+
+
+@pytest.fixture(autouse=True)
+def _suite_settings(settings) -> None:
+    for name, value in SUITE_SETTINGS.items():
+        setattr(settings, name, value)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if TALLY.attempts:
+        terminalreporter.write_line(
+            f"security suite: {TALLY.attempts} attempts, {len(TALLY.leaks)} leaks, "
+            f"{len(TALLY.problems)} other problems"
+        )
