@@ -17,6 +17,8 @@ from tests.security.probe import (
     concrete_path,
     expectation,
     granted,
+    mark,
+    new_findings,
     route_cases,
     run,
     seen_by,
@@ -87,17 +89,9 @@ def _attempts_for(world, role: str) -> list[Attempt]:
     return attempts
 
 
-def _check(attempts_made_before: tuple[int, int, int]) -> None:
-    _attempts, leaks, problems = attempts_made_before
-    new_leaks, new_problems = TALLY.leaks[leaks:], TALLY.problems[problems:]
-    report = [*new_leaks, *new_problems]
-    assert not report, f"{len(new_leaks)} leaks, {len(new_problems)} problems:\n" + "\n".join(
-        report[:60]
-    )
-
-
-def _mark() -> tuple[int, int, int]:
-    return TALLY.attempts, len(TALLY.leaks), len(TALLY.problems)
+def _check(before: tuple[int, int, int]) -> None:
+    findings = new_findings(before)
+    assert not findings, f"{len(findings)} leaks or problems:\n" + "\n".join(findings[:60])
 
 
 def test_every_route_is_in_the_table():
@@ -109,7 +103,7 @@ def test_every_route_is_in_the_table():
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_reaches_only_what_the_table_allows(attack, role):
-    before = _mark()
+    before = mark()
     run(attack.world, attack.actors, _attempts_for(attack.world, role))
     _check(before)
 
@@ -141,7 +135,7 @@ def test_a_session_of_alpha_is_nobody_on_beta(attack, role):
                     granted=granted(route, case),
                 )
             )
-    before = _mark()
+    before = mark()
     run(world, attack.actors, attempts)
     _check(before)
 
@@ -169,7 +163,7 @@ def test_beta_api_tokens_open_nothing_in_alpha(attack, role):
                         token=world.tokens["beta"][role],
                     )
                 )
-    before = _mark()
+    before = mark()
     run(world, attack.actors, attempts)
     assert TALLY.attempts > before[0]
     _check(before)
