@@ -167,3 +167,13 @@ def test_beta_api_tokens_open_nothing_in_alpha(attack, role):
     run(world, attack.actors, attempts)
     assert TALLY.attempts > before[0]
     _check(before)
+
+
+def test_there_are_no_websocket_routes_for_the_table_to_miss():
+    """The ASGI application serves HTTP through Django only. Once chat adds WebSocket routes
+    (Django Channels' URLRouter), they need their own entries and attacks here."""
+    from django.core.handlers.asgi import ASGIHandler
+
+    from kefu.asgi import application
+
+    assert isinstance(application, ASGIHandler)

@@ -186,3 +186,41 @@ def test_a_workspace_owner_cannot_sign_in_at_the_operator_console(attack):
                 host_label=None,
             )
     _assert_clean(before)
+
+
+def test_a_customer_cannot_take_or_remove_another_customers_address(attack):
+    """X adds Y's address, then tries to make it primary, resend, remove it. allauth may keep
+    X's claim as an unverified address (its verification mail goes to Y); nothing more."""
+    from allauth.account.models import EmailAddress
+
+    from kefu.accounts.models import User
+
+    world, before = attack.world, mark()
+    x, y = world.users["alpha"]["x"], world.users["alpha"]["y"]
+    with attack_as(attack.actors, "customer") as browser:
+        for action in ("action_add", "action_primary", "action_send", "action_remove"):
+            answer = browser.post(
+                "/accounts/email/", {"email": y.email, action: ""}, HTTP_HOST=ALPHA
+            )
+            # Y's address is what X typed: only its being echoed back is no leak.
+            answer.content = answer.content.replace(y.email.encode(), b"")
+            check(world, f"X's {action} with Y's address", answer, expect=QUIET, seen_by="customer")
+        ys = _in_alpha(
+            attack,
+            lambda: list(
+                EmailAddress.objects.filter(user=y).values_list("email", "primary", "verified")
+            ),
+        )
+        record(f"X changed Y's address: {ys}", leaked=ys != [(y.email, True, False)])
+        xs = _in_alpha(
+            attack,
+            lambda: list(
+                EmailAddress.objects.filter(user=x, email__iexact=y.email).values_list(
+                    "primary", "verified"
+                )
+            ),
+        )
+        record(f"X holds Y's address: {xs}", leaked=xs not in ([], [(False, False)]))
+        email = _in_alpha(attack, lambda: User.objects.get(pk=x.pk).email)
+        record(f"X's account now has the address {email}", leaked=email != x.email)
+    _assert_clean(before)
