@@ -37,6 +37,12 @@ urlpatterns = [
     path("sitemap.xml", portal.sitemap, name="sitemap"),
     path("widget.js", portal.widget_script, name="widget_script"),
     path("widget/", portal.widget_panel, name="widget"),
+    # In front of allauth's own page of the same name: keys are bound to the workspace.
+    path(
+        "accounts/confirm-email/<str:key>/",
+        account_views.confirm_email,
+        name="account_confirm_email",
+    ),
     path("accounts/", include("allauth.urls")),
     path("handoff/<str:token>/", tenant_views.handoff, name="handoff"),
     path(

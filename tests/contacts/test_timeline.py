@@ -41,7 +41,9 @@ def test_the_desk_timeline_shows_searches_reads_and_web_and_email_tickets_in_ord
     tenant_a, make_user, make_article, agent
 ):
     article = make_article(tenant_a, "Change your delivery address", "Edit it before shipping.")
-    customer = make_user(tenant_a, User.Role.CUSTOMER, email="mei@example.com", first_name="Mei")
+    customer = make_user(
+        tenant_a, User.Role.CUSTOMER, email="mei@example.com", first_name="Mei", email_verified=True
+    )
     browser = browser_for(tenant_a)  # not signed in yet: searching and reading anonymously
     assert "1 article found" in browser.get("/search/?q=delivery address").content.decode()
     with tenant_context(tenant_a):

@@ -172,6 +172,34 @@ def test_the_same_message_delivered_twice_is_one_ticket_message(tenant_a, delive
         assert statuses == ["duplicate", "processed"]  # the second delivery is kept too
 
 
+def test_a_redelivery_through_another_relay_is_still_the_same_message(tenant_a, deliver):
+    first = deliver(tenant_a, "plain_utf8")
+    relayed = b"Received: from mx2.example.net by mx.kefu.test; Mon, 06 May 2024 01:31:02\r\n"
+    again = deliver(tenant_a, relayed + eml("plain_utf8"))
+    assert again.pk == first.pk
+    with tenant_context(tenant_a):
+        assert TicketMessage.objects.count() == 1
+
+
+def test_another_mail_reusing_a_message_id_is_not_set_aside(tenant_a, deliver):
+    """Broken mailers reuse Message-IDs: a different message under a known ID still reaches
+    the desk, with a note saying why, and nothing disappears as a 'duplicate'."""
+    first = deliver(tenant_a, "plain_utf8")
+    other = eml("plain_utf8").replace(b"Where is my order?", b"Refund for a broken lamp")
+    other = other.replace(b"My order #A-1234 has not arrived yet.", b"The lamp came broken.")
+    second = deliver(tenant_a, other)
+    assert second.pk != first.pk
+    assert second.status == InboundEmail.Status.PROCESSED
+    assert f"#{first.pk}" in second.reason
+    with tenant_context(tenant_a):
+        ticket = Ticket.objects.get(pk=second.ticket_id)
+        assert "The lamp came broken." in ticket.messages.get(kind="public").body
+        note = ticket.messages.get(kind=TicketMessage.Kind.INTERNAL).body
+        assert "same Message-ID" in note
+        assert not InboundEmail.objects.filter(status=InboundEmail.Status.DUPLICATE).exists()
+    assert deliver(tenant_a, other).pk == second.pk  # and its own redelivery is one message
+
+
 def test_without_message_id_same_bytes_within_a_day_are_a_duplicate(tenant_a, deliver):
     first = deliver(tenant_a, "no_message_id")
     assert first.status == InboundEmail.Status.PROCESSED

@@ -29,6 +29,16 @@ class AccountAdapter(DefaultAccountAdapter):
         user.role = User.Role.CUSTOMER
         return super().save_user(request, user, form, commit=commit)
 
+    def send_confirmation_mail(self, request: HttpRequest, emailconfirmation, signup: bool) -> None:
+        # allauth's own key would confirm the same address id in every workspace.
+        from allauth.account.models import EmailConfirmationHMAC
+
+        from kefu.accounts.tokens import WorkspaceEmailConfirmation
+
+        if isinstance(emailconfirmation, EmailConfirmationHMAC):
+            emailconfirmation = WorkspaceEmailConfirmation(emailconfirmation.email_address)
+        super().send_confirmation_mail(request, emailconfirmation, signup)
+
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         user = request.user
         if getattr(user, "is_desk_user", False):

@@ -7,16 +7,16 @@ from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.accounts.models import ApiToken, Invitation, User
+from kefu.core.signing import workspace_dumps, workspace_loads
 from kefu.core.tokens import token_digest
 from kefu.jobs import enqueue_on_commit
 
-_INVITATION_SALT = "kefu.accounts.invitation"
+_INVITATION_PURPOSE = "kefu.accounts.invitation"
 
 
 class AccountError(Exception):
@@ -68,14 +68,15 @@ def split_full_name(full_name: str) -> tuple[str, str]:
 
 
 def invitation_token(invitation: Invitation) -> str:
-    return signing.dumps([invitation.pk, invitation.nonce], salt=_INVITATION_SALT, compress=True)
+    return workspace_dumps([invitation.pk, invitation.nonce], purpose=_INVITATION_PURPOSE)
 
 
 def invitation_get_by_token(token: str) -> Invitation | None:
-    """The pending invitation a link names, or None (bad signature, used, revoked, expired)."""
+    """The pending invitation a link names, or None (bad signature, another workspace's, used,
+    revoked, expired)."""
     try:
-        invitation_id, nonce = signing.loads(token, salt=_INVITATION_SALT)
-    except (signing.BadSignature, ValueError, TypeError):
+        invitation_id, nonce = workspace_loads(token, purpose=_INVITATION_PURPOSE)
+    except (ValueError, TypeError):
         return None
     invitation = Invitation.objects.filter(pk=invitation_id, nonce=nonce).first()
     if invitation is None or not invitation.is_pending:

@@ -1,9 +1,11 @@
-"""Tenant-host account pages that allauth does not provide: accepting an invitation."""
+"""Tenant-host account pages that allauth does not provide (accepting an invitation) or that
+Kefu narrows (email confirmation: only keys this workspace signed)."""
 
 from __future__ import annotations
 
+from allauth.account.views import ConfirmEmailView
 from django.contrib.auth import login
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
@@ -14,6 +16,7 @@ from kefu.accounts.services import (
     invitation_get_by_token,
     split_full_name,
 )
+from kefu.accounts.tokens import WorkspaceEmailConfirmation
 
 
 @never_cache
@@ -39,3 +42,16 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}
     )
+
+
+class WorkspaceConfirmEmailView(ConfirmEmailView):
+    """allauth's confirmation page, reading only keys signed in this workspace."""
+
+    def get_object(self, queryset: object = None) -> WorkspaceEmailConfirmation:
+        confirmation = WorkspaceEmailConfirmation.from_key(self.kwargs["key"])
+        if confirmation is None:
+            raise Http404
+        return confirmation
+
+
+confirm_email = WorkspaceConfirmEmailView.as_view()

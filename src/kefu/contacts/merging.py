@@ -102,21 +102,37 @@ def contact_merge(*, source: Contact, target: Contact, actor: User) -> ContactMe
     """Merge ``source`` into ``target`` (admins only). The source stays as a pointer to the
     target, so anything still holding its id finds the surviving contact."""
     _require_admin(actor)
+    return _merge(source, target, merged_by=actor)
+
+
+@transaction.atomic
+def contact_merge_verified_account(
+    *, account_contact: Contact, address_contact: Contact
+) -> ContactMerge:
+    """Merge the contact of a help center account into the contact of an email address the
+    account has just verified (no staff decision: the verification is the proof). Recorded
+    like any merge, without a person, so an admin can still undo it."""
+    return _merge(account_contact, address_contact, merged_by=None)
+
+
+def _merge(source: Contact, target: Contact, *, merged_by: User | None) -> ContactMerge:
     source, target = _locked(source, target)
     _check_merge(source, target)
     moved: dict[str, Any] = _move_rows(source, target)
     details = {field: getattr(source, field) for field in FILLED_FIELDS}
     account = source.user_id
     # Unique columns (email, account) are freed on the source before the target takes them.
-    source.email, source.user, source.merged_into = "", None, target
-    source.save(update_fields=["email", "user", "merged_into", "updated_at"])
+    source.email, source.claimed_email, source.user, source.merged_into = "", "", None, target
+    source.save(update_fields=["email", "claimed_email", "user", "merged_into", "updated_at"])
     moved["fields"] = _fill_details(details, target)
     moved["source_email"] = details["email"]
     moved["user"] = account
     if account:
         target.user_id = account
     target.save()
-    return ContactMerge.objects.create(source=source, target=target, moved=moved, merged_by=actor)
+    return ContactMerge.objects.create(
+        source=source, target=target, moved=moved, merged_by=merged_by
+    )
 
 
 def _check_undo(merge: ContactMerge, source: Contact, target: Contact) -> None:

@@ -16,6 +16,9 @@ class Contact(models.Model):
 
     name = models.CharField(_("name"), max_length=200, blank=True)
     email = models.EmailField(_("email address"), blank=True)
+    #: The address of a help center account that has not verified it: shown to staff as a
+    #: claim, matched to nothing (no identity) until the account verifies it.
+    claimed_email = models.EmailField(_("claimed email address"), blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("help center account"),

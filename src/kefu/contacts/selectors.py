@@ -25,7 +25,12 @@ def contact_list(*, query: str = "", tier: str = "") -> QuerySet[Contact]:
     query = (query or "").strip()[:200]
     if query:
         identity = ContactIdentity.objects.filter(contact=OuterRef("pk"), value__icontains=query)
-        matches = Q(name__icontains=query) | Q(email__icontains=query) | Exists(identity)
+        matches = (
+            Q(name__icontains=query)
+            | Q(email__icontains=query)
+            | Q(claimed_email__icontains=query)
+            | Exists(identity)
+        )
         phone = normalize_identity(ContactIdentity.Kind.PHONE, query)
         if len(phone.lstrip("+")) >= 3:
             matches |= Exists(

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from kefu.accounts.models import User
+from kefu.accounts.selectors import user_email_verified
 from kefu.contacts.models import Contact, ContactIdentity
 
 #: Identity kinds staff may add or remove by hand; accounts follow the help center sign-in.
@@ -88,20 +89,50 @@ def contact_for_email(*, email: str, name: str = "", language: str = "") -> Cont
 
 
 def contact_for_user(*, user: User) -> Contact:
-    """The contact of a help center account, created (or linked by email) on first use."""
+    """The contact of a help center account, created on first use.
+
+    An account is joined to the contact of its email address (and so sees that contact's
+    tickets) only once it verified the address; until then it gets a contact of its own that
+    only claims the address (``claimed_email``), and ``contact_account_join`` joins the two
+    when the address is verified."""
     found = contact_by_identity(kind=ContactIdentity.Kind.ACCOUNT, value=str(user.pk))
     if found is not None:
         return found
-    linked = Contact.objects.filter(user=user).first()
-    contact = linked or contact_for_email(
-        email=user.email,
-        name=user.get_full_name() or user.email.split("@")[0],
-        language=user.language,
-    )
+    contact = Contact.objects.filter(user=user).first()
+    if contact is None and user_email_verified(user):
+        by_address = contact_for_email(
+            email=user.email, name=_account_name(user), language=user.language
+        )
+        if by_address.user_id in (None, user.pk):
+            contact = by_address
+    if contact is None:
+        return _account_contact_create(user)
     if contact.user_id is None:
         contact.user = user
         contact.save(update_fields=["user", "updated_at"])
     identity_add(contact=contact, kind=ContactIdentity.Kind.ACCOUNT, value=str(user.pk))
+    return contact
+
+
+def _account_name(user: User) -> str:
+    return user.get_full_name() or user.email.split("@")[0]
+
+
+def _account_contact_create(user: User) -> Contact:
+    """A contact of the account alone: no email identity, so mail from the address and the
+    address's earlier tickets stay with the contact of that address."""
+    verified = user_email_verified(user)
+    try:
+        with transaction.atomic():
+            contact = Contact.objects.create(
+                name=_account_name(user),
+                language=user.language,
+                claimed_email="" if verified else user.email,
+                user=user,
+            )
+            identity_add(contact=contact, kind=ContactIdentity.Kind.ACCOUNT, value=str(user.pk))
+    except IntegrityError:  # a concurrent request of the same account made it a moment ago
+        return Contact.objects.get(user=user)
     return contact
 
 

@@ -29,10 +29,10 @@ from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
-from django.core import signing
 from django.db import connection, transaction
 from django.utils import timezone
 
+from kefu.core.signing import schema_checked_loads, workspace_dumps, workspace_loads
 from kefu.jobs import enqueue_on_commit, tenant_actor
 from kefu.kb.models import Article
 from kefu.messaging.models import AutoReplyLog, InboundEmail
@@ -55,7 +55,7 @@ _NO_REPLY_LOCAL = re.compile(
     r"(?:[-_.+].*)?$",
     re.IGNORECASE,
 )
-_SOLVED_SALT = "kefu.messaging.solved-by"
+_SOLVED_PURPOSE = "kefu.messaging.solved-by"
 
 
 def reply_address(inbound: InboundEmail, ticket: Ticket) -> str:
@@ -224,9 +224,9 @@ def suggested_articles(ticket: Ticket) -> list[Article]:
 
 
 def solved_link_token(ticket: Ticket, *, article_id: int, shown: list[int]) -> str:
-    """Signed (schema, ticket, requester, article, articles shown)."""
-    payload = [connection.schema_name, ticket.pk, ticket.requester_id, article_id, shown]
-    return signing.dumps(payload, salt=_SOLVED_SALT, compress=True)
+    """Signed (ticket, requester, article, articles shown) for this workspace."""
+    payload = [ticket.pk, ticket.requester_id, article_id, shown]
+    return workspace_dumps(payload, purpose=_SOLVED_PURPOSE)
 
 
 def solved_link_path(ticket: Ticket, *, article_id: int, shown: list[int]) -> str:
@@ -239,17 +239,14 @@ def solved_link_path(ticket: Ticket, *, article_id: int, shown: list[int]) -> st
 def solved_link_read(token: str, *, ticket_id: int, article_id: int) -> list[int] | None:
     """The articles shown with a valid link for this ticket and article in this workspace,
     else None (forged, expired, foreign, or the ticket changed hands)."""
+    payload = workspace_loads(
+        token, purpose=_SOLVED_PURPOSE, max_age=SOLVED_LINK_MAX_AGE
+    ) or schema_checked_loads(token, salt=_SOLVED_PURPOSE, max_age=SOLVED_LINK_MAX_AGE)
     try:
-        schema_name, token_ticket, requester_id, token_article, shown = signing.loads(
-            token, salt=_SOLVED_SALT, max_age=SOLVED_LINK_MAX_AGE
-        )
-    except (signing.BadSignature, ValueError, TypeError):
+        token_ticket, requester_id, token_article, shown = payload
+    except (TypeError, ValueError):
         return None
-    if (schema_name, token_ticket, token_article) != (
-        connection.schema_name,
-        ticket_id,
-        article_id,
-    ):
+    if (token_ticket, token_article) != (ticket_id, article_id) or not isinstance(shown, list):
         return None
     if not Ticket.objects.filter(pk=ticket_id, requester_id=requester_id).exists():
         return None

@@ -14,13 +14,19 @@ import logging
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.accounts.models import User
 from kefu.messaging.channels import ChannelResult, channel_receive
 from kefu.messaging.models import EmailThreadId, InboundEmail
-from kefu.messaging.parsing import ParsedEmail, message_id_quick, parse_email
+from kefu.messaging.parsing import (
+    ParsedEmail,
+    content_digest_quick,
+    message_id_quick,
+    parse_email,
+)
 from kefu.messaging.threading import thread_find
 from kefu.tickets.errors import TicketError
 from kefu.tickets.models import Ticket, TicketMessage
@@ -39,12 +45,19 @@ class InboundRejected(Exception):  # noqa: N818 - a rejection, with the reason t
 # --- receiving --------------------------------------------------------------------------------
 
 
-def _original_of(*, message_id: str, sha256: str) -> InboundEmail | None:
+def _original_of(*, message_id: str, sha256: str, content_sha256: str) -> InboundEmail | None:
+    """The message this one is a redelivery of: the same Message-ID and the same content (a
+    different message under a reused ID is not one), or without an ID the same bytes lately."""
     kept = InboundEmail.objects.exclude(status=InboundEmail.Status.DUPLICATE)
     if message_id:
-        return kept.filter(message_id=message_id).order_by("pk").first()
+        same = Q(content_sha256=content_sha256) | Q(content_sha256="", sha256=sha256)
+        return kept.filter(same, message_id=message_id).order_by("pk").first()
     since = timezone.now() - DUPLICATE_WINDOW
     return kept.filter(sha256=sha256, message_id="", received_at__gte=since).order_by("pk").first()
+
+
+def _identity(fields: dict[str, str]) -> dict[str, str]:
+    return {key: fields[key] for key in ("message_id", "sha256", "content_sha256")}
 
 
 def _store(raw: bytes, **fields: str) -> InboundEmail:
@@ -68,18 +81,19 @@ def email_receive(
     fields = {
         "sha256": hashlib.sha256(raw).hexdigest(),
         "message_id": message_id_quick(raw),
+        "content_sha256": content_digest_quick(raw),
         "source": (source or "unknown")[:30],
         "envelope_sender": (envelope_sender or "")[:320],
         "envelope_recipient": (envelope_recipient or "")[:320],
     }
     with transaction.atomic():
-        original = _original_of(message_id=fields["message_id"], sha256=fields["sha256"])
+        original = _original_of(**_identity(fields))
         if original is None:
             try:
                 with transaction.atomic():
                     inbound = _store(raw, **fields)
-            except IntegrityError:  # the same Message-ID arrived concurrently a moment ago
-                original = _original_of(message_id=fields["message_id"], sha256=fields["sha256"])
+            except IntegrityError:  # the same message arrived concurrently a moment ago
+                original = _original_of(**_identity(fields))
                 if original is None:
                     raise
         if original is not None:
@@ -238,9 +252,31 @@ def _route(inbound: InboundEmail) -> ChannelResult:
     )
     if parsed.message_id and own.exists():
         raise InboundRejected(_("This is mail Kefu sent, come back (a forwarding loop?)."))
+    _note_reused_message_id(inbound, parsed)
     result = _deliver(inbound, parsed)
     inbound.reason = " ".join(parsed.problems)[:2000]
     return result
+
+
+def _note_reused_message_id(inbound: InboundEmail, parsed: ParsedEmail) -> None:
+    """Say so when an earlier, different message had this Message-ID (a broken mailer): both
+    are kept, and agents can tell why a reply may thread to the earlier one."""
+    if not inbound.message_id:
+        return
+    earlier = (
+        InboundEmail.objects.filter(message_id=inbound.message_id, pk__lt=inbound.pk)
+        .exclude(status=InboundEmail.Status.DUPLICATE)
+        .order_by("pk")
+        .first()
+    )
+    if earlier is not None:
+        parsed.problems.append(
+            _(
+                "Another message (#%(id)d) arrived earlier with the same Message-ID but "
+                "different content; this one was taken as a message of its own."
+            )
+            % {"id": earlier.pk}
+        )
 
 
 def _quarantine_reason(error: Exception) -> str:

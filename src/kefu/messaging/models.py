@@ -30,6 +30,11 @@ class InboundEmail(models.Model):
     size = models.PositiveIntegerField(default=0)
     #: The Message-ID header as sent (without angle brackets), "" when missing.
     message_id = models.CharField(max_length=998, blank=True, db_index=True)
+    #: What the message says (identifying headers and body, see ``content_digest_quick``): a
+    #: redelivery has the same Message-ID and content; a broken mailer may reuse an ID for
+    #: another message, which is then taken as a message of its own. "" for mail stored
+    #: before this was kept (their raw ``sha256`` is compared instead).
+    content_sha256 = models.CharField(max_length=64, blank=True, default="")
     source = models.CharField(_("arrived by"), max_length=30, default="command")
     envelope_sender = models.CharField(max_length=320, blank=True)
     envelope_recipient = models.CharField(max_length=320, blank=True)
@@ -64,9 +69,9 @@ class InboundEmail(models.Model):
         ordering = ["-received_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["message_id"],
+                fields=["message_id", "content_sha256"],
                 condition=~models.Q(message_id="") & ~models.Q(status="duplicate"),
-                name="inbound_email_once_per_message_id",
+                name="inbound_email_once_per_message",
             )
         ]
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from kefu.accounts.selectors import user_email_verified
 from kefu.core.ratelimit import client_ip, limit_hit
 from kefu.kb.models import Article
 from kefu.messaging.channels import channel_receive
@@ -33,6 +34,8 @@ LINKED_SESSION_KEY = "kefu_linked_tickets"
 MAX_LINKED = 50
 PAGE_SIZE = 20
 TABS = ("mine", "following", "hot", "public")
+#: Verification mails a customer may ask for from the requests page.
+VERIFY_MAIL_LIMIT = "3/3600"
 
 
 # --- tickets opened by a signed link (or submitted anonymously) in this session ----------------
@@ -277,5 +280,47 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     else:
         tickets = _tab_tickets(request, tab)
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"tab": tab, "query": query, "page": page, "limited": limited, "has_own": has_own}
+    context = {
+        "tab": tab,
+        "query": query,
+        "page": page,
+        "limited": limited,
+        "has_own": has_own,
+        "unverified_email": _unverified_email(request),
+    }
     return render(request, "portal/tickets/list.html", context, status=429 if limited else 200)
+
+
+def _unverified_email(request: HttpRequest) -> str:
+    """The signed-in customer's address while it is unverified (requests sent from it earlier
+    stay hidden until then), else ""."""
+    user = request.user
+    if not user.is_authenticated or user.is_desk_user or user_email_verified(user):
+        return ""
+    return user.email
+
+
+@require_POST
+def verify_email_send(request: HttpRequest) -> HttpResponse:
+    """(Re)send the mail that verifies the signed-in customer's address."""
+    from allauth.account.models import EmailAddress
+
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('account_login')}?next={reverse('ticket_list')}")
+    address = EmailAddress.objects.filter(
+        user=request.user, email__iexact=request.user.email, verified=False
+    ).first()
+    if address is None:
+        messages.info(request, _("Your email address is already verified."))
+    elif limit_hit(scope="verify_email", key=str(request.user.pk), limit=VERIFY_MAIL_LIMIT):
+        address.send_confirmation(request)
+        messages.success(
+            request,
+            _("We sent a verification link to %(email)s. Follow it to see your earlier requests.")
+            % {"email": address.email},
+        )
+    else:
+        messages.error(
+            request, _("A verification email was sent recently. Please check your inbox.")
+        )
+    return redirect(f"{reverse('ticket_list')}?tab=mine")

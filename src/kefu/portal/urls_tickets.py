@@ -9,6 +9,7 @@ urlpatterns = [
     path("", tickets.ticket_list, name="ticket_list"),
     path("new/", tickets.ticket_new, name="ticket_new"),
     path("suggest/", tickets.ticket_suggest, name="ticket_suggest"),
+    path("verify-email/", tickets.verify_email_send, name="ticket_verify_email"),
     path("held/<str:token>/", tickets.ticket_held, name="ticket_held"),
     path("held/<str:token>/solved/", tickets.ticket_held_solved, name="ticket_held_solved"),
     path("held/<str:token>/submit/", tickets.ticket_held_submit, name="ticket_held_submit"),

@@ -262,6 +262,8 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# Reset tokens carry the workspace in their salt (every workspace shares SECRET_KEY).
+ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = "kefu.accounts.tokens.WorkspacePasswordResetTokenGenerator"  # noqa: S105 - a class path
 #: Failed logins: 10 a minute per IP and 5 per 5 minutes per account, then a clear lock message.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": os.environ.get("KEFU_LOGIN_FAILED_LIMIT", "10/m/ip,5/300s/key"),

@@ -3,33 +3,31 @@ ticket (and its satisfaction survey) through a signed link in the email Kefu sen
 
 from __future__ import annotations
 
-from django.core import signing
 from django.db import connection
 
+from kefu.core.signing import schema_checked_loads, workspace_dumps, workspace_loads
 from kefu.tenancy import tenant_base_url, tenant_reverse
 from kefu.tickets.models import Ticket
 
-_SALT = "kefu.tickets.customer-link"
+_PURPOSE = "kefu.tickets.customer-link"
 
 
 def ticket_access_token(ticket: Ticket) -> str:
-    """Signed (schema, ticket, requester): valid only in this workspace, for this ticket."""
-    return signing.dumps(
-        [connection.schema_name, ticket.pk, ticket.requester_id], salt=_SALT, compress=True
-    )
+    """Signed (ticket, requester) for this workspace: valid only here, for this ticket."""
+    return workspace_dumps([ticket.pk, ticket.requester_id], purpose=_PURPOSE)
 
 
 def ticket_id_from_token(token: str) -> int | None:
     """The ticket a token opens in the current workspace, or None if it is forged or foreign."""
+    payload = workspace_loads(token, purpose=_PURPOSE) or schema_checked_loads(token, salt=_PURPOSE)
     try:
-        schema_name, ticket_id, requester_id = signing.loads(token, salt=_SALT)
-    except (signing.BadSignature, ValueError, TypeError):
-        return None
-    if schema_name != connection.schema_name:
+        ticket_id, requester_id = payload
+        ticket_id = int(ticket_id)
+    except (TypeError, ValueError):
         return None
     if not Ticket.objects.filter(pk=ticket_id, requester_id=requester_id).exists():
         return None
-    return int(ticket_id)
+    return ticket_id
 
 
 def _absolute(path: str) -> str:

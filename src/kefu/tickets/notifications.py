@@ -65,13 +65,15 @@ def mail_language(*candidates: str | None) -> str:
 
 def requester_recipient(ticket: Ticket) -> Recipient | None:
     """The requester, in their language (contact, account, then the ticket's own), or None
-    when there is no address to write to."""
+    when there is no address to write to. An account that has not verified its address is
+    still written to there (as allauth does): the mails only concern its own tickets."""
     contact = ticket.requester
-    if contact is None or not contact.email:
+    address = (contact.email or contact.claimed_email) if contact is not None else ""
+    if contact is None or not address:
         return None
     account_language = contact.user.language if contact.user_id and contact.user else ""
     language = mail_language(contact.language, account_language, ticket.language)
-    return Recipient(email=contact.email, language=language, name=contact.name)
+    return Recipient(email=address, language=language, name=contact.name)
 
 
 def user_recipient(user: User) -> Recipient:

@@ -10,6 +10,7 @@ guessing (``charsets``) because declarations are often missing or wrong in real 
 from __future__ import annotations
 
 import email
+import hashlib
 import logging
 import mimetypes
 import re
@@ -39,7 +40,16 @@ MAX_TOTAL_BYTES = 25 * 1024 * 1024
 MAX_DEPTH = 10
 MAX_PARTS = 200
 
-__all__ = ["ParsedAttachment", "ParsedEmail", "message_id_quick", "parse_email"]
+__all__ = [
+    "ParsedAttachment",
+    "ParsedEmail",
+    "content_digest_quick",
+    "message_id_quick",
+    "parse_email",
+]
+
+#: Headers that say what a message is; relays add others (Received, DKIM...) on the way.
+_CONTENT_HEADERS = (b"from", b"to", b"cc", b"subject", b"date", b"message-id", b"content-type")
 
 
 def _read(raw: bytes) -> Message:
@@ -54,12 +64,37 @@ def _read(raw: bytes) -> Message:
 
 def message_id_quick(raw: bytes) -> str:
     """The Message-ID from the header block alone, without parsing the message."""
-    head = raw[:65536].split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    head = _split_head(raw[:65536])[0]
     match = re.search(rb"(?im)^message-id[ \t]*:[ \t]*(.*(?:\r?\n[ \t].*)*)", head)
     if not match:
         return ""
     ids = message_ids(match.group(1).decode("ascii", "replace"))
     return ids[0] if ids else ""
+
+
+def _split_head(raw: bytes) -> tuple[bytes, bytes]:
+    """(header block, body) at the first empty line, whichever line ending the mail uses."""
+    ends = [(raw.find(sep), sep) for sep in (b"\r\n\r\n", b"\n\n") if raw.find(sep) >= 0]
+    if not ends:
+        return raw, b""
+    at, separator = min(ends)
+    return raw[:at], raw[at + len(separator) :]
+
+
+def content_digest_quick(raw: bytes) -> str:
+    """A fingerprint of what the message says (its identifying headers and its body), the same
+    for a redelivery whose relays added or changed trace headers, different for another
+    message that reuses a Message-ID."""
+    head, body = _split_head(raw)
+    unfolded = re.sub(rb"\r?\n[ \t]+", b" ", head.replace(b"\r\n", b"\n"))
+    kept = []
+    for line in unfolded.split(b"\n"):
+        name, colon, value = line.partition(b":")
+        if colon and name.strip().lower() in _CONTENT_HEADERS:
+            kept.append(name.strip().lower() + b":" + b" ".join(value.split()))
+    digest = hashlib.sha256(b"\n".join(sorted(kept)))
+    digest.update(b"\n\n" + body.replace(b"\r\n", b"\n").rstrip())
+    return digest.hexdigest()
 
 
 class _Walker:
