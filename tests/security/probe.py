@@ -170,8 +170,9 @@ def judge(world: World, attempt: Attempt, response: HttpResponse, body: str) -> 
     ]
     where = f"{attempt.describe()} -> {status}"
     leaks = TALLY.known if TALLY.known_hole else TALLY.leaks
+    problems = TALLY.known if TALLY.known_hole else TALLY.problems
     if status >= 500 and status not in attempt.route.refusal:
-        TALLY.problems.append(f"server error: {where}")
+        problems.append(f"server error: {where}")
     if attempt.expect == DENY and not (refused or status == 405):
         leaks.append(f"not refused: {where}")
     elif markers:

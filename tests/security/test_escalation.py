@@ -10,7 +10,17 @@ import pytest
 
 from kefu.accounts.models import Invitation, User
 from kefu.tenancy import tenant_context
-from tests.security.probe import ALLOW, DENY, QUIET, check, host_of, mark, new_findings, record
+from tests.security.probe import (
+    ALLOW,
+    DENY,
+    QUIET,
+    TALLY,
+    check,
+    host_of,
+    mark,
+    new_findings,
+    record,
+)
 from tests.security.probe import scenario as attack_as
 from tests.security.routes import ADMIN, AGENT, ANONYMOUS, OWNER
 from tests.security.world import PASSWORD
@@ -188,17 +198,13 @@ def test_a_workspace_owner_cannot_sign_in_at_the_operator_console(attack):
     _assert_clean(before)
 
 
-def test_a_customer_cannot_take_or_remove_another_customers_address(attack):
-    """X adds Y's address, then tries to make it primary, resend, remove it. allauth may keep
-    X's claim as an unverified address (its verification mail goes to Y); nothing more."""
+def _email_page_attack(attack, actions: tuple[str, ...]) -> None:
     from allauth.account.models import EmailAddress
 
-    from kefu.accounts.models import User
-
-    world, before = attack.world, mark()
+    world = attack.world
     x, y = world.users["alpha"]["x"], world.users["alpha"]["y"]
     with attack_as(attack.actors, "customer") as browser:
-        for action in ("action_add", "action_primary", "action_send", "action_remove"):
+        for action in actions:
             answer = browser.post(
                 "/accounts/email/", {"email": y.email, action: ""}, HTTP_HOST=ALPHA
             )
@@ -223,4 +229,31 @@ def test_a_customer_cannot_take_or_remove_another_customers_address(attack):
         record(f"X holds Y's address: {xs}", leaked=xs not in ([], [(False, False)]))
         email = _in_alpha(attack, lambda: User.objects.get(pk=x.pk).email)
         record(f"X's account now has the address {email}", leaked=email != x.email)
+
+
+def test_a_customer_cannot_take_or_remove_another_customers_address(attack):
+    """X adds Y's address, resends its mail, tries to remove it. allauth may keep X's claim
+    as an unverified address (its verification mail goes to Y); nothing more."""
+    before = mark()
+    _email_page_attack(attack, ("action_add", "action_send", "action_remove"))
+    _assert_clean(before)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=Exception,
+    reason=(
+        "a server error, reported with issue 14 item 9: allauth lets an account without a verified "
+        "address make an unverified one primary, which copies it into User.email, a unique column; "
+        "another account's address there is an IntegrityError (500). No leak: since item 1 the "
+        "address's history follows only a verified address."
+    ),
+)
+def test_a_customer_making_another_customers_address_primary_gets_a_clear_refusal(attack):
+    before = mark()
+    TALLY.known_hole = "primary address of another account"
+    try:
+        _email_page_attack(attack, ("action_add", "action_primary"))
+    finally:
+        TALLY.known_hole = ""
     _assert_clean(before)

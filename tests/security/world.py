@@ -326,10 +326,11 @@ class _Builder:
             self.put("merge", variant, id=merge.pk)
 
     def _mail_and_links(self) -> None:
-        from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+        from allauth.account.models import EmailAddress
         from allauth.account.utils import user_pk_to_url_str
 
         from kefu.accounts.services import invitation_create, invitation_token
+        from kefu.accounts.tokens import WorkspaceEmailConfirmation
         from kefu.messaging.autoreply import solved_link_token
         from kefu.messaging.inbound import email_process, email_receive
         from kefu.tickets.deflection import draft_hold
@@ -388,7 +389,7 @@ class _Builder:
         self.put(
             "email_confirmation",
             "own",
-            key=EmailConfirmationHMAC(address).key,
+            key=WorkspaceEmailConfirmation(address).key,
             address_id=address.pk,
         )
         from allauth.account.forms import default_token_generator
