@@ -45,12 +45,12 @@ class Attack:
 
 
 @pytest.fixture(scope="package")
-def attack(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Attack]:
+def attack_world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Attack]:
     """Both workspaces filled once for the suite, inside a transaction rolled back at its end
     (each test still runs in its own savepoint)."""
     media = tmp_path_factory.getbasetemp() / "media"  # where tests/conftest.py puts uploads
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media, **SUITE_SETTINGS):
-        with transaction.atomic():
+    with django_db_blocker.unblock(), transaction.atomic():
+        with override_settings(MEDIA_ROOT=media, **SUITE_SETTINGS):
             world = build_world(Tenant.objects.get(slug="alpha"), Tenant.objects.get(slug="beta"))
             _add_workspaces(world)
             with public_context():
@@ -62,9 +62,10 @@ def attack(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Att
                     is_superuser=True,
                 )
             connection.set_schema_to_public()
-            yield Attack(world, Actors(world, operator))
-            transaction.set_rollback(True)
-        connection.set_schema_to_public()
+            actors = Actors(world, operator)
+        yield Attack(world, actors)
+        transaction.set_rollback(True)
+    connection.set_schema_to_public()
 
 
 def _add_workspaces(world: World) -> None:
@@ -75,10 +76,12 @@ def _add_workspaces(world: World) -> None:
     world.objects["beta-only"]["workspace"] = {"own": {"id": 987_654_321}}
 
 
-@pytest.fixture(autouse=True)
-def _suite_settings(settings) -> None:
+@pytest.fixture
+def attack(attack_world: Attack, settings) -> Attack:
+    """The suite's world, with its settings for the test that attacks it."""
     for name, value in SUITE_SETTINGS.items():
         setattr(settings, name, value)
+    return attack_world
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

@@ -89,6 +89,8 @@ KINDS: dict[str, Kind] = {
     "held": Kind("customer Y's held submission", EVERYBODY),
     "solved_link": Kind("the link mailed to customer Y, for Y's ticket"),
     "handoff": Kind(),
+    "email_confirmation": Kind(),
+    "password_reset": Kind(),
     "workspace": Kind("workspace beta (operators manage every workspace)"),
 }
 
