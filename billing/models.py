@@ -185,6 +185,8 @@ class BillingNotice(models.Model):
     kind = models.CharField(max_length=30, choices=Kind.choices)
     reference = models.CharField(max_length=255)
     sent_at = models.DateTimeField(null=True, blank=True)
+    #: The (lower-cased) addresses already mailed, so a retry after a crash skips them.
+    sent_to = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,7 +1,8 @@
 """Billing emails to a workspace's owners: payment failed, read-only, restored, canceled.
 
 Each is a BillingNotice row (unique per kind and reference); the job sends it to every active
-owner, each in their own language, and marks it sent, so a retry after success sends nothing.
+owner, each in their own language, recording each owner it reached and finally marking it
+sent, so a retry sends nothing twice.
 """
 
 from __future__ import annotations
@@ -120,7 +121,21 @@ def _stale(notice: BillingNotice) -> bool:
 
 
 def billing_notice_deliver(*, notice_id: int) -> int:
-    """Send the notice to the owners unless it was sent; returns how many mails went out."""
+    """Send the notice to each owner it has not reached yet; returns how many mails went out.
+
+    One owner per transaction, under the notice's row lock: the mail and the record that this
+    owner has it (``sent_to``) commit together, so a worker killed halfway through the owners
+    leaves the ones mailed recorded and the retry mails only the rest. The one window left for
+    a second copy is a crash after the mail server accepted a mail and before the commit."""
+    sent = 0
+    while _deliver_to_next_owner(notice_id=notice_id):
+        sent += 1
+    return sent
+
+
+def _deliver_to_next_owner(*, notice_id: int) -> bool:
+    """Mail the next owner still waiting for the notice; False once none is (the notice is
+    then marked sent)."""
     from kefu.tickets.calendar import workspace_timezone
 
     with public_context(), transaction.atomic():
@@ -131,17 +146,20 @@ def billing_notice_deliver(*, notice_id: int) -> int:
             .first()
         )
         if notice is None:
-            return 0
+            return False
         tenant = notice.account.tenant
-        stale = _stale(notice)
+        message = None
         with tenant_context(tenant), timezone.override(workspace_timezone()):
-            billing_url = f"{tenant_base_url(tenant)}{tenant_reverse('desk:billing')}"
-            messages = [
-                _message(notice, owner=owner, billing_url=billing_url)
-                for owner in ([] if stale else _owners())
-            ]
-        for message in messages:
-            message.send()
-        notice.sent_at = timezone.now()
-        notice.save(update_fields=["sent_at"])
-        return len(messages)
+            owners = [] if _stale(notice) else _owners()
+            owner = next((o for o in owners if o.email.lower() not in notice.sent_to), None)
+            if owner is not None:
+                billing_url = f"{tenant_base_url(tenant)}{tenant_reverse('desk:billing')}"
+                message = _message(notice, owner=owner, billing_url=billing_url)
+        if owner is None or message is None:
+            notice.sent_at = timezone.now()
+            notice.save(update_fields=["sent_at"])
+            return False
+        message.send()
+        notice.sent_to = [*notice.sent_to, owner.email.lower()]
+        notice.save(update_fields=["sent_to"])
+        return True

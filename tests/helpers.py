@@ -127,3 +127,10 @@ def committed_tenant(slug: str, name: str) -> Iterator[object]:
     finally:
         connection.set_schema_to_public()
         tenant_delete(tenant=tenant)
+
+
+def csp_policy(response) -> dict[str, list[str]]:
+    """The response's Content-Security-Policy as ``{directive: [sources]}`` (empty if none)."""
+    header = response.headers.get("Content-Security-Policy", "")
+    directives = (part.split() for part in header.split(";") if part.strip())
+    return {name: sources for name, *sources in directives}

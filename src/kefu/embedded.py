@@ -121,6 +121,14 @@ class EmbeddedPostgres:
             self.owned = False
         atexit.unregister(self.stop)
 
+    def shutdown(self) -> None:
+        """Stop the server whoever started it, as a restart does (fast: sessions are ended,
+        open transactions rolled back, everything committed kept); ``start`` brings it back.
+        For the fault tests, which restart PostgreSQL under a running Kefu."""
+        with _file_lock(self.data_dir.parent / f".{self.data_dir.name}.lock"):
+            if self.is_running():
+                self._pg_ctl("-w", "-t", "60", "-m", "fast", "stop")
+
     def is_running(self) -> bool:
         pid_file = self.data_dir / "postmaster.pid"
         if not pid_file.exists():
@@ -239,7 +247,12 @@ class EmbeddedRedis:
                     "--logfile", str(self.data_dir / "redis.log"),
                     "--daemonize", "yes",
                     # Queued jobs survive a restart: append-only file, no RDB snapshots.
+                    # Every write reaches the file before Redis answers, so a killed or
+                    # restarted Redis loses nothing; the file is flushed to disk once a
+                    # second, so only a machine crash can lose the last second ("always"
+                    # would flush on every write, a disk sync per job sent and acked).
                     "--appendonly", "yes",
+                    "--appendfsync", "everysec",
                     "--save", "",
                 ],
                 check=True,

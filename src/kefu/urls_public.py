@@ -23,3 +23,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "kefu.core.error_pages.bad_request"
+handler403 = "kefu.core.error_pages.permission_denied"
+handler404 = "kefu.core.error_pages.page_not_found"
+handler500 = "kefu.core.error_pages.server_error"

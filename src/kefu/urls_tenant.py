@@ -56,3 +56,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+handler400 = "kefu.core.error_pages.bad_request"
+handler403 = "kefu.core.error_pages.permission_denied"
+handler404 = "kefu.core.error_pages.page_not_found"
+handler500 = "kefu.core.error_pages.server_error"

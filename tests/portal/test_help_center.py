@@ -11,7 +11,7 @@ from kefu.kb.models import Article
 from kefu.search.models import LearnedPhrasing, SearchLog
 from kefu.tenancy import tenant_context
 from tests.conftest import host
-from tests.helpers import run_kefu
+from tests.helpers import csp_policy, run_kefu
 
 pytestmark = pytest.mark.django_db
 
@@ -165,13 +165,24 @@ def test_widget_script_is_served_for_any_site(client, tenant_a):
     assert '"http://alpha.localhost"' in body or "http:\\u002F\\u002Falpha.localhost" in body
 
 
+def _without_nonces(policy: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {
+        name: [s for s in sources if not s.startswith("'nonce-")]
+        for name, sources in policy.items()
+    }
+
+
 def test_widget_panel_can_be_framed_and_searches_this_tenant_only(
     client, tenant_a, tenant_b, make_article
 ):
     make_article(tenant_a, "Alpha okapi guide", "okapi")
     panel = client.get("/widget/?q=okapi", HTTP_HOST=host(tenant_a))
     assert "X-Frame-Options" not in panel
-    assert panel["Content-Security-Policy"] == "frame-ancestors *"
+    policy = csp_policy(panel)
+    assert policy.pop("frame-ancestors") == ["*"], "any site may frame the panel"
+    home = csp_policy(client.get("/", HTTP_HOST=host(tenant_a)))
+    assert home.pop("frame-ancestors") == ["'none'"]
+    assert _without_nonces(policy) == _without_nonces(home), "the rest holds as on every page"
     assert "Alpha okapi guide" in panel.content.decode()
     other = client.get("/widget/?q=okapi", HTTP_HOST=host(tenant_b)).content.decode()
     assert "Alpha okapi guide" not in other

@@ -7,6 +7,7 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from django.http import HttpRequest
 
 from kefu.accounts.models import User
+from kefu.core.ratelimit import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -28,6 +29,10 @@ class AccountAdapter(DefaultAccountAdapter):
         # Self-registration on the help center only ever makes customers.
         user.role = User.Role.CUSTOMER
         return super().save_user(request, user, form, commit=commit)
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # allauth's login limits key on the same address as Kefu's own limits.
+        return client_ip(request)
 
     def send_confirmation_mail(self, request: HttpRequest, emailconfirmation, signup: bool) -> None:
         # allauth's own key would confirm the same address id in every workspace.

@@ -3,19 +3,50 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
 
 def client_ip(request: HttpRequest) -> str:
-    # Behind the load balancer SecurityMiddleware trusts X-Forwarded-Proto only; the client
-    # address the proxy saw is the first hop it appends.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The address a request came from, the one way Kefu reads it (rate limits, audit logs,
+    allauth's login limits).
+
+    ``X-Forwarded-For`` is believed only from the proxies in ``KEFU_TRUSTED_PROXIES``: each of
+    them appends the address it got the request from, so walking the header from the right
+    past our own proxies, the first other address is the client. Anything further left was
+    written by the client and is ignored; with no trusted proxy the header is never read."""
+    remote = _address(request.META.get("REMOTE_ADDR", ""))
+    if remote is None:
+        return "unknown"
+    proxies: tuple[IPNetwork, ...] = settings.KEFU_TRUSTED_PROXIES
+    client = remote
+    if _is_proxy(remote, proxies):
+        for entry in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+            hop = _address(entry)
+            if hop is None:  # garbage (or nothing): the last address a proxy of ours gave
+                break
+            client = hop
+            if not _is_proxy(hop, proxies):
+                break
+    return str(client)
+
+
+def _address(value: str) -> IPAddress | None:
+    try:
+        return ipaddress.ip_address(value.strip())
+    except ValueError:
+        return None
+
+
+def _is_proxy(address: IPAddress, proxies: tuple[IPNetwork, ...]) -> bool:
+    return any(address in network for network in proxies)
 
 
 def parse_limit(limit: str) -> tuple[int, int]:

@@ -1,8 +1,11 @@
-"""Background jobs of the channels: processing inbound email."""
+"""Background jobs of the channels: processing inbound email, and the automatic reply (declared
+next to its rules, registered with the worker here: a worker that has not processed a mail
+since it started must still know the job, or a queued auto-reply would be dead-lettered)."""
 
 from __future__ import annotations
 
 from kefu.jobs import tenant_actor
+from kefu.messaging.autoreply import send_auto_reply  # noqa: F401 - registered here
 from kefu.messaging.models import InboundEmail
 
 

@@ -112,7 +112,9 @@ def inbound_deliver(
 
 def _receive_in_schema(*, raw: bytes, source: str, envelope_sender: str, recipient: str) -> str:
     """Call email_receive (a savepoint, so a failure leaves the connection usable); the
-    error's description, or "" on success."""
+    error's description, or "" on success. The database being unreachable is not the mail's
+    fault: that error goes up (a 503), and the provider delivers the mail again later."""
+    from kefu.core.unavailable import DATABASE_UNAVAILABLE
     from kefu.messaging import inbound
 
     try:
@@ -123,7 +125,9 @@ def _receive_in_schema(*, raw: bytes, source: str, envelope_sender: str, recipie
                 envelope_sender=envelope_sender,
                 envelope_recipient=recipient,
             )
-    except Exception as error:  # whatever failed, the mail is kept
+    except DATABASE_UNAVAILABLE:
+        raise
+    except Exception as error:  # whatever else failed, the mail is kept
         logger.exception("inbound mail for %s could not be stored", recipient)
         return f"{error.__class__.__name__}: {error}"[:500]
     return ""

@@ -6,11 +6,13 @@ servers started from Python with their data under ``KEFU_DATA_DIR`` (``.kefu/`` 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from csp import constants as csp
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -145,6 +147,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SHARED_APPS = [
     # Our tenants app first: its migrate/migrate_schemas commands refresh the template schema.
     "tenants",
+    # Django's admin templates before django_tenants' copies, whose inline styles the
+    # Content-Security-Policy blocks (they grey out tenant apps; none is in Kefu's admin).
+    "django.contrib.admin",
     "django_tenants",
     "billing",
     "django.contrib.contenttypes",
@@ -153,7 +158,6 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
-    "django.contrib.admin",
     "django_dramatiq",
     "anymail",
     "kefu.core",
@@ -195,6 +199,13 @@ KEFU_TEMPLATE_SCHEMA = "_kefu_template"
 KEFU_SCHEMA_POOL_SIZE = int(os.environ.get("KEFU_SCHEMA_POOL_SIZE", "3"))
 
 MIDDLEWARE = [
+    # First: turns "the database is down" anywhere below (the host lookup included) into a 503
+    # (that page sets its own policy).
+    "kefu.core.unavailable.DatabaseUnavailableMiddleware",
+    # Next, so every other answer gets the policy, including those of the tenant middleware.
+    "csp.middleware.CSPMiddleware",
+    # Static files need neither a workspace nor the database.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "kefu.core.middleware.TenantMiddleware",
     "kefu.core.middleware.WorkspaceTimezoneMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -210,9 +221,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-if PRODUCTION:
-    # Static files are collected at build time and served by the web process itself.
-    MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")
+# The web process serves static files itself, DEBUG or not (``kefu run`` runs without DEBUG):
+# in production collected at build time, elsewhere straight from the apps' folders.
+WHITENOISE_USE_FINDERS = not PRODUCTION
 
 TEMPLATES = [
     {
@@ -227,6 +238,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "kefu.core.context_processors.kefu",
                 "billing.context_processors.billing_banner",
+                "csp.context_processors.nonce",
             ],
         },
     }
@@ -366,6 +378,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("KEFU_STATIC_ROOT", DATA_DIR / "static"))
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing one
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("KEFU_MEDIA_ROOT", DATA_DIR / "media"))
 # Files of tenant "acme" live under MEDIA_ROOT/t_acme/...: the path is computed per call.
@@ -395,9 +409,26 @@ CACHES = {
 
 # --- Background jobs ------------------------------------------------------------------------
 
+#: A worker that died (killed, out of memory, machine lost) leaves its fetched jobs unacked in
+#: Redis; another worker puts them back on their queue once the dead one has sent no heartbeat
+#: for this long (dramatiq's default; a live worker beats at least every second) ...
+KEFU_DRAMATIQ_HEARTBEAT_TIMEOUT_MS = int(
+    os.environ.get("KEFU_DRAMATIQ_HEARTBEAT_TIMEOUT_MS", "60000")
+)
+#: ... at the first queue maintenance after that: each broker command runs it with this chance
+#: per million. dramatiq's 1,000 can leave a quiet queue's jobs waiting a quarter of an hour;
+#: at 10,000 a crashed worker's jobs run again within about two minutes (maintenance is a
+#: sorted-set read while no worker is dead).
+KEFU_DRAMATIQ_MAINTENANCE_CHANCE = int(os.environ.get("KEFU_DRAMATIQ_MAINTENANCE_CHANCE", "10000"))
+
 DRAMATIQ_BROKER = {
     "BROKER": "dramatiq.brokers.redis.RedisBroker",
-    "OPTIONS": {"url": REDIS_URL, "namespace": "kefu-test" if TESTING else "kefu"},
+    "OPTIONS": {
+        "url": REDIS_URL,
+        "namespace": "kefu-test" if TESTING else "kefu",
+        "heartbeat_timeout": KEFU_DRAMATIQ_HEARTBEAT_TIMEOUT_MS,
+        "maintenance_chance": KEFU_DRAMATIQ_MAINTENANCE_CHANCE,
+    },
     "MIDDLEWARE": [
         "dramatiq.middleware.AgeLimit",
         "dramatiq.middleware.TimeLimit",
@@ -422,6 +453,14 @@ SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+#: Proxies (addresses or CIDRs) whose X-Forwarded-For is believed; with none, a client could
+#: otherwise pick its own address and escape every per-address limit.
+try:
+    KEFU_TRUSTED_PROXIES = tuple(
+        ipaddress.ip_network(proxy, strict=False) for proxy in _env_list("KEFU_TRUSTED_PROXIES", [])
+    )
+except ValueError as error:
+    raise ImproperlyConfigured(f"KEFU_TRUSTED_PROXIES: {error}") from None
 SECURE_HSTS_SECONDS = int(os.environ.get("KEFU_HSTS_SECONDS", "31536000" if HTTPS else "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
@@ -429,6 +468,22 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+#: Scripts and styles only from our own static files, or inline with the response's nonce
+#: (``nonce="{{ CSP_NONCE }}"``); no inline event handlers. The widget panel replaces
+#: frame-ancestors (any site may frame it); every other page may not be framed at all.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF, csp.NONCE],
+        # data: for the QR code of two-factor setup; https: for images articles link to.
+        "img-src": [csp.SELF, "data:", "https:"],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.NONE],
+        "frame-ancestors": [csp.NONE],
+    },
+}
+CSRF_FAILURE_VIEW = "kefu.core.error_pages.csrf_failure"
 
 # --- Logging and errors ---------------------------------------------------------------------
 

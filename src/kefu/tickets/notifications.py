@@ -1,8 +1,9 @@
 """Ticket notifications by email, sent by the worker (the services enqueue them after commit).
 
-Every job takes ids, looks its rows up again and mails each recipient at most once: before
-sending it claims an OutboundNotice key such as ``reply:<message id>:<email>``. A retry finds
-the key taken and skips that recipient; a send that fails gives its key back, so the retry sends.
+Every job takes ids, looks its rows up again and mails each recipient once: it claims an
+OutboundNotice key such as ``reply:<message id>:<email>`` in the transaction that sends the mail.
+A retry after the commit finds the key taken and skips that recipient; a send that fails, or a
+worker killed before the commit, leaves no key, so the retry sends.
 
 Customers never get internal notes. Only the requester's links carry the signed access token;
 a customer who merely follows a public ticket gets the plain help center link.
@@ -155,16 +156,21 @@ class TicketMailer:
         headers: dict[str, str] | None = None,
         ticket_message: TicketMessage | None = None,
     ) -> bool:
-        """Claim the key, then send; False if it was already claimed (sent before). The sent
-        Message-ID joins the ticket's thread (and ``ticket_message``'s, for a reply)."""
+        """Claim the key, send, and record the sent Message-ID in the ticket's thread (and on
+        ``ticket_message``, for a reply), all in one transaction; False if the key was taken
+        (sent before).
+
+        The claim commits only with the send: a worker that dies before the mail server
+        accepted the mail leaves no claim, and the job's retry sends it. A job running the same
+        key meanwhile waits on the claim's row and then skips. The one window left for a second
+        copy is a crash after the server's "accepted" and before the commit."""
         with transaction.atomic():
-            notice, created = OutboundNotice.objects.get_or_create(
+            _notice, created = OutboundNotice.objects.get_or_create(
                 key=_notice_key(key, recipient.email),
                 defaults={"ticket": self.ticket, "recipient": recipient.email},
             )
-        if not created:
-            return False
-        try:
+            if not created:
+                return False
             message, message_id = self.compose(
                 recipient=recipient,
                 template=template,
@@ -173,12 +179,9 @@ class TicketMailer:
                 headers=headers,
             )
             message.send()
-        except Exception:
-            OutboundNotice.objects.filter(pk=notice.pk).delete()  # let the retry send it
-            raise
-        outbound.ticket_mail_sent(
-            ticket=self.ticket, message_id=message_id, ticket_message=ticket_message
-        )
+            outbound.ticket_mail_sent(
+                ticket=self.ticket, message_id=message_id, ticket_message=ticket_message
+            )
         return True
 
 

@@ -33,6 +33,11 @@ class Command(BaseCommand):
             "--no-worker", action="store_true", help="do not start a worker (nor the scheduler)"
         )
         parser.add_argument("--threads", type=int, default=2, help="worker threads")
+        parser.add_argument(
+            "--debug",
+            action="store_true",
+            help="development: Django's DEBUG pages (URL lists, tracebacks with settings)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.stdout.write("Migrating public, template and tenant schemas ...")
@@ -51,6 +56,9 @@ class Command(BaseCommand):
             "REDIS_URL": settings.REDIS_URL,
             "KEFU_CACHE_URL": settings.CACHE_URL,
             "KEFU_PUBLIC_PORT": str(options["port"]),
+            # Whoever tries Kefu with the README's first command runs it for real: Kefu's own
+            # error pages unless asked for Django's debug pages.
+            "KEFU_DEBUG": "1" if options["debug"] else "0",
         }
         cli = [sys.executable, "-m", "kefu.cli"]
         children = [
