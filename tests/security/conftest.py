@@ -38,16 +38,17 @@ SUITE_SETTINGS = {
 
 
 class Attack:
-    """The world and the actors' browsers, shared by the suite's tests."""
+    """The world and the actors' browsers, shared by the tests of a module."""
 
     def __init__(self, world: World, actors: Actors) -> None:
         self.world, self.actors = world, actors
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def attack_world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Attack]:
-    """Both workspaces filled once for the suite, inside a transaction rolled back at its end
-    (each test still runs in its own savepoint)."""
+    """Both workspaces filled once per module, inside a transaction rolled back at its end
+    (each test still runs in its own savepoint). Per module, not per package: the fault
+    tests beside this suite commit rows and restart PostgreSQL."""
     media = tmp_path_factory.getbasetemp() / "media"  # where tests/conftest.py puts uploads
     with django_db_blocker.unblock(), transaction.atomic():
         with override_settings(MEDIA_ROOT=media, **SUITE_SETTINGS):
@@ -55,8 +56,8 @@ def attack_world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterat
             _add_workspaces(world)
             with public_context():
                 operator = User.objects.create_user(
-                    username="platform-ops",
-                    email="ops@kefu.example",
+                    username="attack-suite-operator",
+                    email="attack-suite-operator@kefu.example",
                     password="x",
                     is_staff=True,
                     is_superuser=True,

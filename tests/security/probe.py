@@ -54,6 +54,7 @@ class Actors:
     def __init__(self, world: World, operator) -> None:
         self.world = world
         self.cookies: dict[str, SimpleCookie] = {}
+        self._browsers: dict[str, Client] = {}
         for role in ROLES:
             browser = Client()
             if role == OPERATOR:
@@ -72,7 +73,11 @@ class Actors:
             connection.set_schema_to_public()
 
     def browser(self, role: str) -> Client:
-        browser = Client(raise_request_exception=False)
+        """The role's browser with its own cookies again. One client for all attempts: a new
+        test client loads the middleware again (WhiteNoise scans the static files)."""
+        browser = self._browsers.get(role)
+        if browser is None:
+            browser = self._browsers[role] = Client(raise_request_exception=False)
         browser.cookies = SimpleCookie()
         browser.cookies.load(self.cookies[role].output(header="", sep=";"))
         return browser
@@ -161,6 +166,9 @@ def judge(world: World, attempt: Attempt, response: HttpResponse, body: str) -> 
     TALLY.attempts += 1
     status = response.status_code
     refused = is_refusal(response, attempt.route)
+    body = body.replace(
+        attempt.path, ""
+    )  # a page naming the address it was asked for leaks nothing
     markers = world.forbidden_markers(body, host_label=attempt.host_label, seen_by=attempt.seen_by)
     markers = [
         marker
