@@ -87,7 +87,7 @@ def attack(attack_world: Attack, settings) -> Attack:
 
 def pytest_terminal_summary(terminalreporter) -> None:
     if TALLY.attempts:
-        known = f", {len(TALLY.known)} on a known hole (xfail)" if TALLY.known else ""
+        known = f", {len(TALLY.known)} known and reported (xfail)" if TALLY.known else ""
         terminalreporter.write_line(
             f"security suite: {TALLY.attempts} attempts, {len(TALLY.leaks)} leaks{known}, "
             f"{len(TALLY.problems)} other problems"

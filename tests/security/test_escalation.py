@@ -257,3 +257,45 @@ def test_a_customer_making_another_customers_address_primary_gets_a_clear_refusa
     finally:
         TALLY.known_hole = ""
     _assert_clean(before)
+
+
+def test_an_unverified_primary_address_shows_nobody_elses_tickets(attack):
+    """Item 1's hole by another door: register, add the address of somebody who wrote in by
+    mail, make it primary (allauth allows it while no address is verified), then list "my"
+    tickets. The history of an address follows only a verified address."""
+    from kefu.contacts.models import Contact
+    from kefu.tickets.services.creation import ticket_create
+
+    world, before = attack.world, mark()
+    secret = "Zoe private order 8812"
+    with attack_as(attack.actors, ANONYMOUS) as browser:
+        zoe = _in_alpha(
+            attack, lambda: Contact.objects.get(pk=world.value("contact.id", "own", AGENT))
+        )
+        _in_alpha(
+            attack, lambda: ticket_create(subject=secret, description="Refund?", requester=zoe)
+        )
+        del browser.cookies["kefu_visitor"]  # nothing links the new account to a contact yet
+        browser.post(
+            "/accounts/signup/",
+            {"email": "mallory@alpha.example", "password1": PASSWORD, "password2": PASSWORD},
+            HTTP_HOST=ALPHA,
+        )
+        for action in ("action_add", "action_primary"):
+            browser.post("/accounts/email/", {"email": zoe.email, action: ""}, HTTP_HOST=ALPHA)
+        browser.cookies["kefu_visitor"] = "visitor-mallory-0123456789"
+        looks = [
+            ("list", {"tab": "mine"}),
+            ("list again", {"tab": "mine"}),
+            ("search", {"q": "Zoe"}),
+        ]
+        for look, params in looks:  # the first page view links the account to its contact
+            answer = browser.get("/tickets/", params, HTTP_HOST=ALPHA)
+            body = check(
+                world, f"an unverified claimant's {look}", answer, expect=ALLOW, seen_by="customer"
+            )
+            record(
+                f"an unverified primary address: its contact's ticket in the {look}",
+                leaked=secret in body,
+            )
+    _assert_clean(before)
