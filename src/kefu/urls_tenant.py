@@ -43,6 +43,8 @@ urlpatterns = [
         account_views.confirm_email,
         name="account_confirm_email",
     ),
+    # In front of allauth's: only a verified address can become the main one.
+    path("accounts/email/", account_views.email_manage, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("handoff/<str:token>/", tenant_views.handoff, name="handoff"),
     path(

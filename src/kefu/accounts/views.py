@@ -3,10 +3,12 @@ Kefu narrows (email confirmation: only keys this workspace signed)."""
 
 from __future__ import annotations
 
-from allauth.account.views import ConfirmEmailView
+from allauth.account.views import ConfirmEmailView, EmailView
+from django.contrib import messages
 from django.contrib.auth import login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from kefu.accounts.forms import InvitationAcceptForm
@@ -55,3 +57,22 @@ class WorkspaceConfirmEmailView(ConfirmEmailView):
 
 
 confirm_email = WorkspaceConfirmEmailView.as_view()
+
+
+class WorkspaceEmailView(EmailView):
+    """allauth's address page, where only a verified address can become the main one: the
+    main address is the account's unique email, so an unverified one (perhaps somebody
+    else's) must never take that place."""
+
+    def _action_primary(self, request: HttpRequest, *args: object, **kwargs: object):
+        address = self._get_email_address(request)
+        if address is not None and not address.verified:
+            messages.error(
+                request,
+                _("Verify this address first: only a verified address can be your main one."),
+            )
+            return redirect("account_email")
+        return super()._action_primary(request, *args, **kwargs)
+
+
+email_manage = WorkspaceEmailView.as_view()
