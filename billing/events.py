@@ -26,6 +26,7 @@ from django.utils import timezone
 from billing import services
 from billing.models import BillingAccount, StripeEvent
 from billing.stripe_sync import stripe_client
+from kefu.core.parsing import id_or_none
 from kefu.jobs import enqueue_on_commit
 from kefu.tenancy import public_context
 from tenants.models import Tenant
@@ -118,8 +119,8 @@ def tenant_for_object(obj: Obj) -> Tenant | None:
     """The workspace a Stripe object belongs to, or None."""
     tenant_id, customer_id, subscription_id = _references(obj)
     workspaces = Tenant.objects.exclude(schema_name="public")
-    if tenant_id.isdigit():
-        tenant = workspaces.filter(pk=int(tenant_id)).first()
+    if (workspace_id := id_or_none(tenant_id)) is not None:
+        tenant = workspaces.filter(pk=workspace_id).first()
         if tenant is not None:
             return tenant
     accounts = BillingAccount.objects.select_related("tenant")

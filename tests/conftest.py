@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from kefu.tenancy import tenant_context
 from tenants.models import Tenant
@@ -50,6 +51,14 @@ def _public_schema_between_tests() -> Iterator[None]:
     connection.set_schema_to_public()
     yield
     connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _default_language_between_tests() -> Iterator[None]:
+    """A request leaves its language active in the thread; the next test starts from the
+    default again (a message checked outside a request would otherwise read in Chinese)."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -59,14 +59,14 @@ def test_bad_input_gets_clear_errors(client, tenant_a, agent_token):
         client, "post", "/api/v1/articles", tenant_a, secret, {"body": "b", "language": "en"}
     )
     assert no_title.status_code == 400
-    assert "title" in no_title.json()["fields"]
+    assert "title" in no_title.json()["error"]["fields"]
     unknown = _call(
         client, "post", "/api/v1/articles", tenant_a, secret, {"title": "t", "colour": "red"}
     )
-    assert unknown.json()["message"] == "Unknown fields: colour"
+    assert unknown.json()["error"]["message"] == "Unknown fields: colour"
     language = _call(client, "post", "/api/v1/articles", tenant_a, secret,
                      {"title": "t", "body": "b", "language": "fr"})  # fmt: skip
-    assert "language" in language.json()["fields"]
+    assert "language" in language.json()["error"]["fields"]
 
 
 def test_no_token_a_wrong_token_or_another_tenants_token_gets_401(

@@ -22,10 +22,10 @@ may be answered with a redirect and a message, but must never leak or act on wha
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from django.urls import URLResolver, get_resolver
+from tests.security.urlconf_routes import urlconf_routes as resolver_routes
 
 ANONYMOUS, CUSTOMER, AGENT, ADMIN, OWNER, OPERATOR = (
     "anonymous",
@@ -393,15 +393,7 @@ PUBLIC_ROUTES: list[Route] = [
 
 def urlconf_routes(urlconf: str) -> list[str]:
     """Every route of ``urlconf`` as its patterns joined (``desk/tickets/<int:ticket_id>/``)."""
-
-    def walk(patterns: list, prefix: str) -> Iterator[str]:
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
-            else:
-                yield prefix + str(pattern.pattern)
-
-    return list(walk(get_resolver(urlconf).url_patterns, ""))
+    return [route.pattern for route in resolver_routes(urlconf)]
 
 
 def entry_for(path: str, table: list[Route]) -> Route | None:

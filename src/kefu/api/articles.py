@@ -2,46 +2,33 @@
 
     Authorization: Bearer kefu_...
 
-No cookies are accepted here, so there is nothing for CSRF to protect; every call acts as the
-token's owner (owner, admin or agent of this workspace).
+Every call acts as the token's owner (owner, admin or agent of this workspace); errors have the
+API's one shape (kefu.api.errors).
 """
 
 from __future__ import annotations
 
-import functools
-import json
-from collections.abc import Callable
-
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.decorators.csrf import csrf_exempt
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from kefu.accounts.services import api_token_authenticate
+from kefu.api.auth import staff_api
+from kefu.api.body import Input, json_object
+from kefu.api.errors import ApiError
+from kefu.core.parsing import BIGINT_MAX, parse_integer
 from kefu.kb.models import Article, Category, Language
 from kefu.kb.services import article_save
 
-FIELDS = ("title", "body", "summary", "language", "status", "tags", "category_id", "kind")
+FIELDS = frozenset(
+    {"title", "body", "summary", "language", "status", "tags", "category_id", "kind"}
+)
+MAX_TITLE = 300
+MAX_SUMMARY = 500
+DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
-
-
-def _error(status: int, code: str, message: str, **extra: object) -> JsonResponse:
-    return JsonResponse({"error": code, "message": message, **extra}, status=status)
-
-
-def token_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        header = request.headers.get("Authorization", "")
-        scheme, _, secret = header.partition(" ")
-        user = api_token_authenticate(secret.strip()) if scheme.lower() == "bearer" else None
-        if user is None:
-            response = _error(401, "unauthenticated", "Send a valid staff API token.")
-            response["WWW-Authenticate"] = 'Bearer realm="kefu"'
-            return response
-        request.api_user = user
-        return view(request, *args, **kwargs)
-
-    return csrf_exempt(wrapped)
+NO_ARTICLE = gettext_lazy("No such article.")
+LIST_PARAMETERS = ("status", "language", "limit", "offset")
 
 
 def article_json(article: Article) -> dict[str, object]:
@@ -64,74 +51,61 @@ def article_json(article: Article) -> dict[str, object]:
     }
 
 
-def _payload(request: HttpRequest) -> dict[str, object]:
-    try:
-        data = json.loads(request.body or b"{}")
-    except json.JSONDecodeError as error:
-        raise ValueError(f"The body is not JSON: {error.msg}") from None
-    if not isinstance(data, dict):
-        raise ValueError("The body must be a JSON object.")
-    unknown = sorted(set(data) - set(FIELDS))
-    if unknown:
-        raise ValueError(f"Unknown fields: {', '.join(unknown)}")
-    return data
+def _writable(article: Article | None) -> dict[str, object]:
+    """The article's fields as a body would send them (nothing for a new article)."""
+    if article is None:
+        return {}
+    return {key: value for key, value in article_json(article).items() if key in FIELDS}
 
 
 def _save(request: HttpRequest, article: Article | None) -> JsonResponse:
+    """Create, or change the fields sent (the others keep their values)."""
+    data = Input({**_writable(article), **json_object(request, FIELDS)})
+    fields = {
+        "title": data.text("title", max_length=MAX_TITLE, required=True),
+        "body": data.text("body", required=True),
+        "summary": data.text("summary", max_length=MAX_SUMMARY),
+        "language": data.choice("language", Language.values) or "",
+        "status": data.choice("status", Article.Status.values) or Article.Status.DRAFT,
+        "kind": data.choice("kind", Article.Kind.values) or Article.Kind.ARTICLE,
+        "tags": data.strings("tags") or [],
+        "category": data.row("category_id", Category.objects.all()),
+    }
+    if "language" not in data:
+        data.fail("language", _("This field is required."))
+    data.check()
     try:
-        data = _payload(request)
-    except ValueError as error:
-        return _error(400, "bad_request", str(error))
-    current = article_json(article) if article else {}
-    merged = {**current, **data}
-    category = None
-    if merged.get("category_id"):
-        category = Category.objects.filter(pk=merged["category_id"]).first()
-        if category is None:
-            return _error(
-                400, "invalid", "Unknown category_id.", fields={"category_id": ["unknown"]}
-            )
-    tags = merged.get("tags") or []
-    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
-        return _error(
-            400, "invalid", "tags must be a list of strings.", fields={"tags": ["invalid"]}
-        )
-    try:
-        saved = article_save(
-            article=article,
-            author=request.api_user,
-            title=str(merged.get("title") or ""),
-            body=str(merged.get("body") or ""),
-            summary=str(merged.get("summary") or ""),
-            language=str(merged.get("language") or ""),
-            status=str(merged.get("status") or Article.Status.DRAFT),
-            kind=str(merged.get("kind") or Article.Kind.ARTICLE),
-            tags=tags,
-            category=category,
-        )
+        saved = article_save(article=article, author=request.api_user, **fields)
     except ValidationError as error:
-        return _error(400, "invalid", "Some fields are not valid.", fields=error.message_dict)
+        message = _("Some fields are not valid.")
+        raise ApiError(400, "invalid", message, error.message_dict) from None
     return JsonResponse(article_json(saved), status=200 if article else 201)
 
 
-@token_required
+def _choice(request: HttpRequest, name: str, choices: list[str]) -> str:
+    """The filter ``name`` if sent (then one of ``choices``), else ""."""
+    value = request.GET.get(name, "")
+    if name in request.GET and value not in choices:
+        message = _("Use one of: %s.") % ", ".join(choices)
+        raise ApiError(400, "invalid", message, {name: [message]})
+    return value
+
+
+@staff_api("GET", "POST", not_found=NO_ARTICLE, query=LIST_PARAMETERS)
 def article_collection(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _save(request, None)
-    if request.method != "GET":
-        return _error(405, "method_not_allowed", "Use GET or POST.")
-    articles = Article.objects.order_by("-updated_at")
-    status = request.GET.get("status")
-    if status:
+    articles = Article.objects.order_by("-updated_at", "-pk")
+    if status := _choice(request, "status", Article.Status.values):
         articles = articles.filter(status=status)
-    language = request.GET.get("language")
-    if language in Language.values:
+    if language := _choice(request, "language", Language.values):
         articles = articles.filter(language=language)
-    try:
-        limit = min(max(int(request.GET.get("limit", "20")), 1), MAX_LIMIT)
-        offset = max(int(request.GET.get("offset", "0")), 0)
-    except ValueError:
-        return _error(400, "bad_request", "limit and offset must be numbers.")
+    limit = parse_integer(
+        request.GET.get("limit"), name="limit", minimum=1, maximum=MAX_LIMIT, default=DEFAULT_LIMIT
+    )
+    offset = parse_integer(
+        request.GET.get("offset"), name="offset", minimum=0, maximum=BIGINT_MAX, default=0
+    )
     page = list(articles[offset : offset + limit])
     return JsonResponse(
         {
@@ -143,16 +117,14 @@ def article_collection(request: HttpRequest) -> HttpResponse:
     )
 
 
-@token_required
+@staff_api("GET", "PATCH", "DELETE", not_found=NO_ARTICLE)
 def article_item(request: HttpRequest, article_id: int) -> HttpResponse:
     article = Article.objects.filter(pk=article_id).first()
     if article is None:
-        return _error(404, "not_found", "No such article.")
-    if request.method == "GET":
-        return JsonResponse(article_json(article))
-    if request.method in {"PATCH", "PUT"}:
+        raise ApiError(404, "not_found", str(NO_ARTICLE))
+    if request.method == "PATCH":
         return _save(request, article)
     if request.method == "DELETE":
         article.delete()  # its index entries go with it (cascade)
         return HttpResponse(status=204)
-    return _error(405, "method_not_allowed", "Use GET, PATCH, PUT or DELETE.")
+    return JsonResponse(article_json(article))

@@ -1,5 +1,9 @@
 """The OpenAPI 3.1 description of ``/api/v1`` (search, articles, tickets), served at
-``/api/v1/openapi.json``. Public: it describes the API and holds no data."""
+``/api/v1/openapi.json``. Public: it describes the API and holds no data.
+
+It says exactly what the views accept and answer (tests/security/test_api_schema.py holds them
+to it with schemathesis): every bound the views check is here, and every status they send.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,27 @@ from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 
+from kefu.api.articles import MAX_LIMIT as ARTICLES_MAX_LIMIT
+from kefu.api.articles import MAX_SUMMARY, MAX_TITLE
+from kefu.api.body import MAX_BYTES, MAX_DEPTH
+from kefu.api.errors import api_view
+from kefu.core.parsing import BIGINT_MAX
 from kefu.kb.models import Article, Language
 
 TOKEN = [{"token": []}]
+ID = {"type": "integer", "minimum": 1, "maximum": BIGINT_MAX}
+NULLABLE_ID = {"type": ["integer", "null"], "minimum": 1, "maximum": BIGINT_MAX}
+#: Text that is not only white space (what "required" means for a title or a subject).
+SOME_TEXT = r"\S"
+_ERROR_MEANINGS = {
+    "400": "Invalid input (a message per field where one is at fault)",
+    "401": "No or invalid token",
+    "403": "Not allowed for this role",
+    "404": "No such object in this workspace",
+    "405": "Method not allowed (the Allow header lists the methods)",
+    "413": "The body is too large",
+    "429": "Too many requests",
+}
 
 
 def json_of(schema: dict, description: str = "OK") -> dict:
@@ -21,23 +43,100 @@ def ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+def integer(minimum: int, maximum: int) -> dict[str, Any]:
+    return {"type": "integer", "minimum": minimum, "maximum": maximum}
+
+
+def enum_of(values: list[str]) -> dict[str, Any]:
+    return {"type": "string", "enum": list(values)}
+
+
+def errors(*codes: str) -> dict[str, Any]:
+    """The error responses ``codes``, each in the API's one error shape."""
+    return {code: json_of(ref("ApiError"), _ERROR_MEANINGS[code]) for code in codes}
+
+
+def query(name: str, description: str, schema: dict, *, required: bool = False) -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "description": description,
+        "required": required,
+        "schema": schema,
+    }
+
+
+def path_id(name: str) -> list[dict[str, Any]]:
+    return [{"name": name, "in": "path", "required": True, "schema": ID}]
+
+
+def body(name: str, description: str) -> dict[str, Any]:
+    return {"required": True, **json_of(ref(name), description)}
+
+
+def _error_schema() -> dict[str, Any]:
+    message = {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string"},
+            "message": {"type": "string"},
+            "fields": {
+                "type": "object",
+                "description": "Messages per invalid field",
+                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+        "required": ["code", "message", "fields"],
+    }
+    return {"type": "object", "properties": {"error": message}, "required": ["error"]}
+
+
 def _article_schemas() -> dict[str, Any]:
+    writable = {
+        "kind": {"type": "string", "enum": list(Article.Kind.values)},
+        "title": {"type": "string", "maxLength": MAX_TITLE, "pattern": SOME_TEXT},
+        "summary": {"type": "string", "maxLength": MAX_SUMMARY},
+        "body": {
+            "type": "string",
+            "pattern": SOME_TEXT,
+            "description": "Markdown (or, for kind guided, a guided-answer outline)",
+        },
+        "language": {"type": "string", "enum": list(Language.values)},
+        "status": {"type": "string", "enum": list(Article.Status.values)},
+        "tags": {"type": "array", "items": {"type": "string"}},
+        "category_id": NULLABLE_ID,
+    }
     article = {
         "type": "object",
         "properties": {
-            "id": {"type": "integer", "readOnly": True},
-            "kind": {"type": "string", "enum": list(Article.Kind.values)},
-            "title": {"type": "string", "maxLength": 300},
-            "summary": {"type": "string"},
-            "body": {"type": "string", "description": "Markdown (or a guided-answer outline)"},
-            "body_html": {"type": "string", "readOnly": True},
-            "language": {"type": "string", "enum": list(Language.values)},
-            "status": {"type": "string", "enum": list(Article.Status.values)},
-            "tags": {"type": "array", "items": {"type": "string"}},
-            "category_id": {"type": ["integer", "null"]},
-            "url": {"type": "string", "readOnly": True},
+            "id": {"type": "integer"},
+            **writable,
+            "title": {"type": "string"},
+            "body_html": {"type": "string"},
+            "url": {"type": "string"},
+            "views": {"type": "integer"},
+            "helpful": {"type": "integer"},
+            "unhelpful": {"type": "integer"},
+            "updated_at": {"type": "string", "format": "date-time"},
         },
+        "required": ["id", "kind", "title", "body", "language", "status", "url"],
+    }
+    new = {
+        "type": "object",
+        "properties": writable,
         "required": ["title", "body", "language"],
+        "additionalProperties": False,
+    }
+    change = {"type": "object", "properties": writable, "additionalProperties": False}
+    listing = {
+        "type": "object",
+        "properties": {
+            "count": {"type": "integer"},
+            "limit": {"type": "integer"},
+            "offset": {"type": "integer"},
+            "results": {"type": "array", "items": ref("Article")},
+        },
+        "required": ["count", "limit", "offset", "results"],
     }
     hit = {
         "type": "object",
@@ -46,77 +145,91 @@ def _article_schemas() -> dict[str, Any]:
             "url": {"type": "string"}, "score": {"type": "number"},
         },
     }  # fmt: skip
-    error = {
-        "type": "object",
-        "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
+    return {
+        "Article": article,
+        "ArticleNew": new,
+        "ArticleChange": change,
+        "ArticleList": listing,
+        "SearchHit": hit,
+        "ApiError": _error_schema(),
     }
-    return {"Article": article, "SearchHit": hit, "Error": error}
 
 
 def _search_paths() -> dict[str, Any]:
+    from kefu.portal.views import API_SEARCH_MAX_LIMIT
+
     hits = {
         "type": "object",
-        "properties": {"results": {"type": "array", "items": ref("SearchHit")}},
+        "properties": {
+            "query": {"type": "string"},
+            "results": {"type": "array", "items": ref("SearchHit")},
+        },
+        "required": ["query", "results"],
     }
+    words = "Words to look for (nothing to look for finds nothing)"
     return {
         "/api/v1/search": {
             "get": {
                 "summary": "Search published articles",
                 "parameters": [
-                    {"name": "q", "in": "query", "required": True, "schema": {"type": "string"}},
-                    {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 50}},
+                    query("q", words, {"type": "string"}, required=True),
+                    query("limit", "Hits at most", integer(1, API_SEARCH_MAX_LIMIT)),
                 ],
-                "responses": {
-                    "200": json_of(hits),
-                    "429": json_of(ref("Error"), "Too many searches"),
-                },
+                "responses": {"200": json_of(hits), **errors("400", "429")},
             }
         }
     }
 
 
 def _article_paths() -> dict[str, Any]:
-    item_params = [
-        {"name": "article_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-    ]
     article = ref("Article")
+    list_parameters = [
+        query("status", "Only articles in this status", enum_of(Article.Status.values)),
+        query("language", "Only articles in this language", enum_of(Language.values)),
+        query("limit", "Articles at most", integer(1, ARTICLES_MAX_LIMIT)),
+        query("offset", "Articles to skip", integer(0, BIGINT_MAX)),
+    ]
     return {
         "/api/v1/articles": {
             "get": {
-                "summary": "List articles",
+                "summary": "List articles, most recently changed first",
                 "security": TOKEN,
+                "parameters": list_parameters,
                 "responses": {
-                    "200": json_of({"type": "object"}),
-                    "401": json_of(ref("Error"), "No or invalid token"),
+                    "200": json_of(ref("ArticleList")),
+                    **errors("400", "401", "403"),
                 },
             },
             "post": {
                 "summary": "Create an article",
                 "security": TOKEN,
-                "requestBody": json_of(article, "The article"),
+                "requestBody": body("ArticleNew", "The article"),
                 "responses": {
                     "201": json_of(article, "Created"),
-                    "400": json_of(ref("Error"), "Invalid input"),
+                    **errors("400", "401", "403", "413"),
                 },
             },
         },
         "/api/v1/articles/{article_id}": {
-            "parameters": item_params,
+            "parameters": path_id("article_id"),
             "get": {
                 "summary": "Read an article",
                 "security": TOKEN,
-                "responses": {"200": json_of(article)},
+                "responses": {"200": json_of(article), **errors("401", "403", "404")},
             },
             "patch": {
                 "summary": "Update an article",
                 "security": TOKEN,
-                "requestBody": json_of(article, "The fields to change"),
-                "responses": {"200": json_of(article)},
+                "requestBody": body("ArticleChange", "The fields to change"),
+                "responses": {
+                    "200": json_of(article),
+                    **errors("400", "401", "403", "404", "413"),
+                },
             },
             "delete": {
                 "summary": "Delete an article",
                 "security": TOKEN,
-                "responses": {"204": {"description": "Deleted"}},
+                "responses": {"204": {"description": "Deleted"}, **errors("401", "403", "404")},
             },
         },
     }
@@ -133,7 +246,11 @@ def openapi_document() -> dict[str, Any]:
             "description": (
                 "The knowledge base and tickets of one workspace, on that workspace's host. "
                 "Authenticate with a staff API token (desk → API tokens): "
-                "`Authorization: Bearer kefu_...`."
+                "`Authorization: Bearer kefu_...`. Every error is "
+                '`{"error": {"code", "message", "fields"}}`; a method an endpoint does not '
+                "offer gets 405 with `Allow`. Text cannot contain NUL (U+0000) or unpaired "
+                f"surrogates; a JSON body is at most {MAX_BYTES} bytes and nests at most "
+                f"{MAX_DEPTH} levels deep."
             ),
         },
         "components": {
@@ -150,6 +267,7 @@ def openapi_document() -> dict[str, Any]:
     }
 
 
+@api_view("GET")
 def openapi(request: HttpRequest) -> JsonResponse:
     """The OpenAPI description of this API (public: it holds no data)."""
     return JsonResponse(openapi_document())

@@ -13,6 +13,7 @@ from django.http import Http404
 from kefu.accounts.models import User
 from kefu.contacts.models import Contact, ContactIdentity
 from kefu.contacts.services import normalize_identity
+from kefu.core.parsing import id_or_none
 from kefu.kb.models import Article, ArticleView, GuidedOutcome
 from kefu.search.models import SearchLog
 from kefu.tickets.models import DeflectionEvent, Ticket, TicketMessage, TicketRating
@@ -66,8 +67,9 @@ def contact_find(text: str) -> Contact | None:
     from kefu.contacts.services import contact_by_identity
 
     text = (text or "").strip()
-    if text.lstrip("#").isdigit() and len(text) < 12:
-        return Contact.objects.filter(pk=int(text.lstrip("#"))).first()
+    contact_id = id_or_none(text.lstrip("#")) if len(text) < 12 else None  # longer: a phone
+    if contact_id is not None:
+        return Contact.objects.filter(pk=contact_id).first()
     if "@" in text:
         found = contact_by_identity(kind=ContactIdentity.Kind.EMAIL, value=text)
         return found or Contact.objects.filter(email__iexact=text).first()

@@ -25,7 +25,7 @@ def _is_api(request: HttpRequest) -> bool:
 
 
 def _api_error(status: int, code: str, message: str) -> HttpResponse:
-    from kefu.api.tickets.auth import ApiError
+    from kefu.api.errors import ApiError
 
     return ApiError(status, code, message).response()
 

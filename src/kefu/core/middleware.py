@@ -1,9 +1,15 @@
-"""Host -> tenant routing (django-tenants), with Kefu's pages for unknown and suspended hosts."""
+"""Host -> tenant routing (django-tenants), with Kefu's pages for unknown and suspended hosts;
+the workspace's time zone; text PostgreSQL cannot store kept out of views."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django_tenants.middleware.main import TenantMainMiddleware
+
+from kefu.core.parsing import refuse_unstorable, unstorable
 
 
 class TenantMiddleware(TenantMainMiddleware):
@@ -35,3 +41,28 @@ class WorkspaceTimezoneMiddleware:
 
         with timezone.override(workspace_timezone()):  # a bad name: the default, not an error
             return self.get_response(request)
+
+
+class UnstorableTextMiddleware:
+    """No text holding NUL reaches a view (PostgreSQL cannot store it): a NUL in the path, the
+    query string or a form field is a 400 that says so, and a cookie holding one is dropped.
+
+    The API's views check their own requests (to answer in the API's JSON error shape), and
+    views exempt from CSRF read their own bodies (webhooks), so their forms are not parsed here.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        for name, value in list(request.COOKIES.items()):
+            if unstorable(name) or unstorable(value):
+                del request.COOKIES[name]
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> None:
+        if getattr(view, "checks_own_input", False):
+            return
+        refuse_unstorable(request, form=not getattr(view, "csrf_exempt", False))

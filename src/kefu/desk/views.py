@@ -20,6 +20,7 @@ from kefu.accounts.services import (
     user_deactivate,
     user_reactivate,
 )
+from kefu.core.parsing import parse_optional_id
 from kefu.desk.forms import BrandForm, InvitationForm, SupportEmailForm, TicketCategoryForm
 from kefu.desk.onboarding import onboarding_steps
 from kefu.desk.selectors import invitation_list_pending, staff_list, workspace_settings_get
@@ -236,9 +237,9 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
     secret = ""
     if request.method == "POST":
-        revoke = request.POST.get("revoke", "")
-        if revoke.isdigit():
-            token = get_object_or_404(ApiToken, pk=int(revoke), user=request.user)
+        revoke = parse_optional_id(request.POST.get("revoke"), name="revoke")
+        if revoke is not None:
+            token = get_object_or_404(ApiToken, pk=revoke, user=request.user)
             api_token_revoke(token=token)
             messages.success(request, _("Token revoked."))
             return redirect("desk:api_tokens")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kefu.accounts.permissions import admin_required, staff_api, staff_required
+from kefu.core.parsing import parse_ids
 from kefu.desk.selectors import workspace_settings_get
 
 # --- search insights ---------------------------------------------------------------------
@@ -165,7 +166,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
     from kefu.kb.services import articles_set_status
 
     if request.method == "POST":
-        ids = [int(pk) for pk in request.POST.getlist("article") if pk.isdigit()]
+        ids = parse_ids(request.POST.getlist("article"), name="article")
         status = request.POST.get("status", "")
         if ids and status in Article.Status.values:
             count = articles_set_status(article_ids=ids, status=status)

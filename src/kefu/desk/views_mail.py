@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kefu.accounts.permissions import ADMIN_ROLES, admin_required, staff_required
+from kefu.core.parsing import id_or_none
 from kefu.messaging.inbound import email_assign
 from kefu.messaging.models import InboundEmail
 from kefu.messaging.quarantine import (
@@ -91,11 +92,12 @@ def mail_retry(request: HttpRequest, inbound_id: int) -> HttpResponse:
 def mail_assign(request: HttpRequest, inbound_id: int) -> HttpResponse:
     inbound = access_inbound(inbound_id)
     number = request.POST.get("ticket", "").strip().lstrip("#")
-    if not number.isdigit():
+    ticket_id = id_or_none(number)
+    if ticket_id is None:
         messages.error(request, _("Enter a ticket number."))
         return _back(request)
     try:
-        ticket = access_ticket_staff(request.user, int(number))
+        ticket = access_ticket_staff(request.user, ticket_id)
     except Http404:
         messages.error(request, _("There is no ticket #%(number)s.") % {"number": number})
         return _back(request)

@@ -214,8 +214,10 @@ def availability(request: HttpRequest) -> HttpResponse:
             % {"state": profile.get_availability_display()},
         )
     back = request.POST.get("next") or request.headers.get("Referer", "")
-    if not url_has_allowed_host_and_scheme(
+    # A page of this site: a bare word would be taken for a URL name by redirect().
+    on_this_site = back.startswith(("/", "http")) and url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    )
+    if not on_this_site:
         back = ""
     return redirect(back or "desk:home")

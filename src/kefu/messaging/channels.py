@@ -24,6 +24,7 @@ from kefu.contacts.services import (
     contact_visitor_link,
     identity_add,
 )
+from kefu.core.parsing import id_or_none
 from kefu.tickets.models import Ticket, TicketMessage
 from kefu.tickets.services.creation import ticket_create
 from kefu.tickets.services.thread import message_create, ticket_reply
@@ -47,7 +48,7 @@ def contact_identify(
     if identity_kind == ContactIdentity.Kind.EMAIL:
         return contact_for_email(email=value, name=name, language=language)
     if identity_kind == ContactIdentity.Kind.ACCOUNT:
-        user = User.objects.filter(pk=int(value) if value.isdigit() else 0).first()
+        user = User.objects.filter(pk=id_or_none(value) or 0).first()
         return contact_for_user(user=user) if user is not None else None
     found = contact_by_identity(kind=identity_kind, value=value)
     if found is not None:

@@ -38,6 +38,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.utils.datastructures import MultiValueDict
 from django.views.decorators.csrf import csrf_exempt
 
+from kefu.core.parsing import BIGINT_MAX, integer_or_none
 from kefu.tenancy import public_context, tenant_context
 from tenants.models import Domain, Tenant, UnroutedEmail
 
@@ -199,7 +200,8 @@ def _form_from_multipart(request: HttpRequest) -> tuple[QueryDict, dict[str, byt
     (text) and as the exact bytes posted. Django's parser would decode the message to text
     (losing 8-bit legacy charsets) and refuse fields over DATA_UPLOAD_MAX_MEMORY_SIZE."""
     limit = settings.KEFU_INBOUND_EMAIL_MAX_BYTES
-    if int(request.META.get("CONTENT_LENGTH") or 0) > limit:
+    declared = integer_or_none(request.META.get("CONTENT_LENGTH"), minimum=0, maximum=BIGINT_MAX)
+    if (declared or 0) > limit:  # a malformed length reads as 0, as Django reads it
         raise RequestTooLargeError
     body = request.read(limit + 1)
     if len(body) > limit:

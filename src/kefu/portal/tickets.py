@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kefu.accounts.selectors import user_email_verified
+from kefu.core.parsing import id_or_none
 from kefu.core.ratelimit import client_ip, limit_hit
 from kefu.kb.models import Article
 from kefu.messaging.channels import channel_receive
@@ -70,8 +71,8 @@ def _form_page(
 ) -> HttpResponse:
     selected = submission.category if submission else None
     raw_category = str(form.data.get("category") or "") if form.is_bound else ""
-    if selected is None and raw_category.isdigit():
-        selected = TicketCategory.objects.filter(pk=int(raw_category), is_active=True).first()
+    if selected is None and (category_id := id_or_none(raw_category)) is not None:
+        selected = TicketCategory.objects.filter(pk=category_id, is_active=True).first()
     context = {
         "form": form,
         "groups": field_groups(

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from kefu.api.errors import ApiError, api_view
+from kefu.core.parsing import parse_integer, parse_optional_id
 from kefu.core.ratelimit import client_ip, limit_hit
 from kefu.kb.categories import category_ancestors
 from kefu.kb.models import Article, Category
@@ -31,13 +33,17 @@ from kefu.search.engine import search
 from kefu.search.models import SearchLog
 
 RELATED_LIMIT = 4
+API_SEARCH_MAX_LIMIT = 50
+MAX_GUIDED_DEPTH = 20
+MAX_GUIDED_OPTION = 999
 
 
 def _search_log(request: HttpRequest, raw_id: str | None) -> SearchLog | None:
     """The visitor's own search that led here (never somebody else's)."""
-    if not raw_id or not raw_id.isdigit():
+    search_id = parse_optional_id(raw_id, name="sq")
+    if search_id is None:
         return None
-    return SearchLog.objects.filter(pk=int(raw_id), visitor_key=visitor_key(request)).first()
+    return SearchLog.objects.filter(pk=search_id, visitor_key=visitor_key(request)).first()
 
 
 def _search_allowed(request: HttpRequest) -> bool:
@@ -179,23 +185,18 @@ def search_suggest(request: HttpRequest) -> JsonResponse:
     )
 
 
-@require_GET
+@api_view("GET", query=("q", "limit"))
 def api_search(request: HttpRequest) -> JsonResponse:
     """GET /api/v1/search?q=...&limit=... — public, rate limited, published articles only."""
     if not _search_allowed(request):
-        return JsonResponse(
-            {"error": "rate_limited", "message": _("Too many searches.")}, status=429
-        )
-    query = request.GET.get("q", "").strip()
-    try:
-        limit = min(max(int(request.GET.get("limit", "10")), 1), 50)
-    except ValueError:
-        return JsonResponse(
-            {"error": "bad_request", "message": _("limit must be a number.")}, status=400
-        )
-    if not query:
-        return JsonResponse({"error": "bad_request", "message": _("q is required.")}, status=400)
-    results = search(query, limit=limit, source=SearchLog.Source.API)
+        raise ApiError(429, "rate_limited", _("Too many searches."))
+    if "q" not in request.GET:
+        raise ApiError(400, "invalid", _("q is required."), {"q": [_("This field is required.")]})
+    query = request.GET["q"].strip()
+    limit = parse_integer(
+        request.GET.get("limit"), name="limit", minimum=1, maximum=API_SEARCH_MAX_LIMIT, default=10
+    )
+    hits = search(query, limit=limit, source=SearchLog.Source.API).hits if query else []
     base = request.build_absolute_uri("/")[:-1]
     response = JsonResponse(
         {
@@ -208,7 +209,7 @@ def api_search(request: HttpRequest) -> JsonResponse:
                     "url": base + hit.article.get_absolute_url(),
                     "score": round(hit.score, 4),
                 }
-                for hit in results.hits
+                for hit in hits
             ],
         }
     )
@@ -281,7 +282,11 @@ def widget_panel(request: HttpRequest) -> HttpResponse:
 
 
 def _parse_path(raw: str) -> list[int]:
-    return [int(part) for part in raw.split(".") if part.isdigit()][:20]
+    """The option numbers of a guided-answer path, ``"0.2.1"``."""
+    parts = raw.split(".")[:MAX_GUIDED_DEPTH] if raw else []
+    return [
+        parse_integer(part, name="path", minimum=0, maximum=MAX_GUIDED_OPTION) for part in parts
+    ]
 
 
 def _guided_context(article: Article, raw_path: str) -> dict | None:

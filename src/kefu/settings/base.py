@@ -207,6 +207,7 @@ MIDDLEWARE = [
     # Static files need neither a workspace nor the database.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "kefu.core.middleware.TenantMiddleware",
+    "kefu.core.middleware.UnstorableTextMiddleware",
     "kefu.core.middleware.WorkspaceTimezoneMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from kefu.accounts.models import User
 from kefu.contacts.models import Contact
 from kefu.contacts.services import contact_for_email, contact_for_user
+from kefu.core.parsing import id_or_none
 from kefu.kb.content import html_to_text
 from kefu.kb.models import Article, ArticleView, GuidedOutcome
 from kefu.search import embeddings, segment
@@ -258,10 +259,7 @@ def access_draft(*, token: str, user: User | AnonymousUser, visitor_key: str) ->
 
 
 def _chosen(draft: SubmissionDraft, kind: str, raw_id: Any) -> int:
-    try:
-        chosen_id = int(raw_id)
-    except (TypeError, ValueError):
-        chosen_id = 0
+    chosen_id = id_or_none(raw_id) or 0
     if not any(item.get("type") == kind and item.get("id") == chosen_id for item in draft.shown):
         raise TicketError(_("Choose one of the answers shown."))
     return chosen_id

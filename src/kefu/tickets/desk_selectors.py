@@ -3,7 +3,6 @@ filtered list, and a customer's timeline."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,13 +12,13 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from kefu.accounts.models import User
+from kefu.core.parsing import id_or_none
 from kefu.tickets.models import SavedView, Ticket, TicketCategory, TicketRating
 
 #: The built-in views of the ticket list, in sidebar order.
 BUILTIN_VIEWS = ("mine", "unassigned", "open", "overdue", "all")
 #: Query parameters the list understands (and a saved view stores).
 FILTER_KEYS = ("view", "status", "category", "priority", "assignee", "q", "tag")
-_NUMBER = re.compile(r"^#?\s*(\d{1,12})$")
 
 
 def ticket_filters_clean(params: Mapping[str, Any]) -> dict[str, str]:
@@ -35,10 +34,10 @@ def ticket_filters_clean(params: Mapping[str, Any]) -> dict[str, str]:
         cleaned.pop("status", None)
     if cleaned.get("priority") not in Ticket.Priority.values:
         cleaned.pop("priority", None)
-    if not cleaned.get("category", "").isdigit():
+    if id_or_none(cleaned.get("category")) is None:
         cleaned.pop("category", None)
     assignee = cleaned.get("assignee", "")
-    if assignee not in ("me", "none") and not assignee.isdigit():
+    if assignee not in ("me", "none") and id_or_none(assignee) is None:
         cleaned.pop("assignee", None)
     return cleaned
 
@@ -68,10 +67,9 @@ def _view_q(view: str, user: User, now: datetime) -> Q:
 
 
 def _keyword_q(text: str) -> Q:
-    match = _NUMBER.match(text)
     keyword = Q(subject__icontains=text) | Q(description__icontains=text)
-    if match:
-        keyword |= Q(pk=int(match.group(1)))
+    if number := id_or_none(text.lstrip("#").strip()):
+        keyword |= Q(pk=number)
     return keyword
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import math
-import re
 from collections.abc import Iterable
 
 from django.contrib.auth.models import AnonymousUser
@@ -29,6 +28,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from kefu.accounts.models import User
+from kefu.core.parsing import id_or_none
 from kefu.search import segment
 from kefu.tickets.access import tickets_visible_to
 from kefu.tickets.models import Ticket, TicketEvent, TicketView
@@ -37,7 +37,11 @@ from kefu.tickets.models import Ticket, TicketEvent, TicketView
 MAX_SEARCH_WORDS = 8
 HOT_DAYS = 7
 ANSWERED_STATUSES = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
-_NUMBER = re.compile(r"^#?(\d{1,9})$")
+
+
+def _ticket_number(query: str) -> int | None:
+    """The ticket number a query is (``1042`` or ``#1042``), or None."""
+    return id_or_none(query.removeprefix("#"))
 
 
 def _with_list_columns(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
@@ -129,8 +133,8 @@ def ticket_search(tickets: QuerySet[Ticket], query: str) -> QuerySet[Ticket]:
     a match). ``#1042`` or ``1042`` finds that ticket by number.
     """
     query = (query or "").strip()
-    if number := _NUMBER.match(query):
-        return tickets.filter(pk=int(number.group(1)))
+    if number := _ticket_number(query):
+        return tickets.filter(pk=number)
     words = search_words(query)
     if not words:
         return tickets.none()
@@ -166,6 +170,6 @@ def ticket_list_answered_matching(query: str, *, limit: int = 3) -> list[Ticket]
     answered = Ticket.objects.filter(
         is_public=True, status__in=ANSWERED_STATUSES, merged_into__isnull=True
     )
-    if _NUMBER.match((query or "").strip()):
+    if _ticket_number((query or "").strip()):
         return []  # a bare number is not a question
     return list(ticket_search(answered, query)[:limit])

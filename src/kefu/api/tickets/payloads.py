@@ -1,19 +1,12 @@
-"""The ticket API's JSON: tickets and messages out, checked request bodies in."""
+"""The ticket API's JSON out: tickets and messages."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-from django.db.models import QuerySet
-from django.http import HttpRequest
 from django.urls import NoReverseMatch
-from django.utils.translation import gettext as _
 
 from kefu.accounts.models import User
-from kefu.api.tickets.auth import ApiError
 from kefu.tickets.models import Ticket, TicketMessage
 
 # --- JSON out -------------------------------------------------------------------------------
@@ -99,107 +92,3 @@ def ticket_detail_json(ticket: Ticket) -> dict[str, Any]:
         "attachments"
     )
     return {**ticket_json(ticket), "messages": [message_json(m) for m in messages]}
-
-
-# --- JSON in --------------------------------------------------------------------------------
-
-
-def payload(request: HttpRequest, allowed: frozenset[str]) -> dict[str, Any]:
-    try:
-        data = json.loads(request.body or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ApiError(400, "bad_request", _("The body is not valid JSON.")) from None
-    if not isinstance(data, dict):
-        raise ApiError(400, "bad_request", _("The body must be a JSON object."))
-    unknown = sorted(set(data) - allowed)
-    if unknown:
-        fields = {key: [_("Unknown field.")] for key in unknown}
-        raise ApiError(400, "invalid", _("Unknown fields: %s") % ", ".join(unknown), fields)
-    return data
-
-
-class Input:
-    """Reads a JSON object field by field, collecting one message per bad field."""
-
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.data = data
-        self.errors: dict[str, list[str]] = {}
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.data
-
-    def fail(self, key: str, message: str) -> None:
-        self.errors.setdefault(key, []).append(message)
-
-    def check(self) -> None:
-        if self.errors:
-            raise ApiError(400, "invalid", _("Some fields are not valid."), self.errors)
-
-    def text(self, key: str, *, required: bool = False) -> str:
-        value = self.data.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                self.fail(key, _("This field is required."))
-            return ""
-        if not isinstance(value, str):
-            self.fail(key, _("Send a string."))
-            return ""
-        return value
-
-    def choice(self, key: str, choices: list[str]) -> str | None:
-        value = self.data.get(key)
-        if value is None:
-            return None
-        if value not in choices:
-            self.fail(key, _("Use one of: %s.") % ", ".join(choices))
-            return None
-        return value
-
-    def flag(self, key: str) -> bool | None:
-        value = self.data.get(key)
-        if value is not None and not isinstance(value, bool):
-            self.fail(key, _("Send true or false."))
-            return None
-        return value
-
-    def strings(self, key: str) -> list[str] | None:
-        value = self.data.get(key)
-        if value is not None and not (
-            isinstance(value, list) and all(isinstance(item, str) for item in value)
-        ):
-            self.fail(key, _("Send a list of strings."))
-            return None
-        return value
-
-    def mapping(self, key: str) -> dict[str, Any] | None:
-        value = self.data.get(key)
-        if value is not None and not isinstance(value, dict):
-            self.fail(key, _("Send an object."))
-            return None
-        return value
-
-    def row(self, key: str, rows: QuerySet) -> Any:
-        """The row with the id sent (null clears it)."""
-        value = self.data.get(key)
-        if value is None:
-            return None
-        is_id = isinstance(value, int) and not isinstance(value, bool)
-        found = rows.filter(pk=value).first() if is_id else None
-        if found is None:
-            self.fail(key, _("No such id."))
-        return found
-
-    def requester(self, key: str) -> dict[str, str]:
-        value = self.data.get(key)
-        if not isinstance(value, dict) or not isinstance(value.get("email"), str):
-            self.fail(key, _('Send the requester as {"email": ..., "name": ...}.'))
-            return {}
-        email, name = value["email"].strip(), value.get("name") or ""
-        language = value.get("language") or ""
-        try:
-            validate_email(email)
-        except ValidationError:
-            self.fail(key, _("Enter a valid email address."))
-        if not isinstance(name, str) or language not in ("", "en", "zh-hans"):
-            self.fail(key, _("name must be a string and language en or zh-hans."))
-        return {"email": email, "name": str(name), "language": str(language)}

@@ -4,25 +4,46 @@ from __future__ import annotations
 
 from typing import Any
 
-from kefu.api.openapi import TOKEN, json_of, ref
+from kefu.api.openapi import (
+    ID,
+    NULLABLE_ID,
+    SOME_TEXT,
+    TOKEN,
+    body,
+    enum_of,
+    errors,
+    integer,
+    json_of,
+    path_id,
+    query,
+    ref,
+)
+from kefu.api.tickets.views import MAX_LIMIT, MAX_PAGE
 from kefu.tickets.models import Ticket
+from kefu.tickets.services.creation import MAX_DESCRIPTION, MAX_SUBJECT, MAX_TAGS
+from kefu.tickets.services.thread import MAX_BODY
 
 STRING = {"type": "string"}
 INTEGER = {"type": "integer"}
 NULLABLE_INT = {"type": ["integer", "null"]}
 DATETIME = {"type": ["string", "null"], "format": "date-time"}
-TAGS = {"type": "array", "items": STRING, "maxItems": 20}
+TAGS = {"type": "array", "items": STRING, "maxItems": MAX_TAGS}
 FIELDS = {
     "type": "object",
     "description": "Custom form fields by key: a string, a number or a list of choices.",
-    "additionalProperties": True,
+    "additionalProperties": {"type": ["string", "number", "array", "null"], "items": STRING},
 }
 
 
-def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+def _object(
+    properties: dict[str, Any], required: list[str] | None = None, *, closed: bool = False
+) -> dict[str, Any]:
+    """An object schema; ``closed`` for request bodies, where an unknown field is an error."""
     schema: dict[str, Any] = {"type": "object", "properties": properties}
     if required:
         schema["required"] = required
+    if closed:
+        schema["additionalProperties"] = False
     return schema
 
 
@@ -91,32 +112,16 @@ def _message() -> dict[str, Any]:
 
 
 def ticket_schemas() -> dict[str, Any]:
-    status = {"type": "string", "enum": list(Ticket.Status.values)}
-    priority = {"type": "string", "enum": list(Ticket.Priority.values)}
-    error = _object(
-        {
-            "error": _object(
-                {
-                    "code": STRING,
-                    "message": STRING,
-                    "fields": {
-                        "type": "object",
-                        "description": "Messages per invalid field",
-                        "additionalProperties": {"type": "array", "items": STRING},
-                    },
-                },
-                ["code", "message"],
-            )
-        },
-        ["error"],
-    )
+    status = enum_of(Ticket.Status.values)
+    priority = enum_of(Ticket.Priority.values)
     requester = _object(
         {
-            "email": {"type": "string", "format": "email"},
+            "email": {"type": "string", "format": "email", "maxLength": 254},
             "name": STRING,
-            "language": {"type": "string", "enum": ["en", "zh-hans"]},
+            "language": enum_of(["en", "zh-hans"]),
         },
         ["email"],
+        closed=True,
     )
     return {
         "Ticket": _ticket(),
@@ -137,67 +142,63 @@ def ticket_schemas() -> dict[str, Any]:
         ),
         "TicketCreate": _object(
             {
-                "subject": {"type": "string", "maxLength": 300},
-                "description": STRING,
+                "subject": {"type": "string", "maxLength": MAX_SUBJECT, "pattern": SOME_TEXT},
+                "description": {"type": "string", "maxLength": MAX_DESCRIPTION},
                 "requester": requester,
-                "category": NULLABLE_INT,
+                "category": NULLABLE_ID,
                 "priority": priority,
                 "fields": FIELDS,
                 "tags": TAGS,
                 "is_public": {"type": "boolean"},
             },
             ["subject", "requester"],
+            closed=True,
         ),
         "TicketUpdate": _object(
             {
                 "status": status,
                 "priority": priority,
-                "category": NULLABLE_INT,
-                "assignee": {**NULLABLE_INT, "description": "A staff user id; admins only"},
+                "category": NULLABLE_ID,
+                "assignee": {**NULLABLE_ID, "description": "A staff user id; admins only"},
                 "tags": TAGS,
                 "is_public": {"type": "boolean"},
                 "fields": FIELDS,
-            }
+            },
+            closed=True,
         ),
         "TicketReply": _object(
             {
-                "body": STRING,
+                "body": {"type": "string", "maxLength": MAX_BODY, "pattern": SOME_TEXT},
                 "internal": {"type": "boolean", "default": False},
                 "status": {**status, "description": "Set the status with the reply"},
             },
             ["body"],
+            closed=True,
         ),
         "TicketReplyResult": _object(
             {"message": ref("TicketMessage"), "ticket": ref("Ticket")}, ["message", "ticket"]
         ),
-        "ApiError": error,
     }
-
-
-def _errors(*codes: str) -> dict[str, Any]:
-    meaning = {
-        "400": "Invalid input (messages per field)",
-        "401": "No or invalid token",
-        "403": "Not allowed for this role",
-        "404": "No such ticket in this workspace",
-    }
-    return {code: json_of(ref("ApiError"), meaning[code]) for code in codes}
-
-
-def _query(name: str, description: str, schema: dict | None = None) -> dict[str, Any]:
-    return {"name": name, "in": "query", "description": description, "schema": schema or STRING}
 
 
 def ticket_paths() -> dict[str, Any]:
-    item = [{"name": "ticket_id", "in": "path", "required": True, "schema": INTEGER}]
+    statuses = "|".join(Ticket.Status.values)
     list_params = [
-        _query("status", "Comma-separated statuses, e.g. new,open"),
-        _query("assignee", "me, none, or a user id"),
-        _query("category", "A category id", INTEGER),
-        _query("requester", "The requester's email address"),
-        _query("q", "Words in the subject or description, or a ticket number"),
-        _query("page", "Page number, from 1", {"type": "integer", "minimum": 1}),
-        _query("limit", "Tickets per page", {"type": "integer", "minimum": 1, "maximum": 100}),
+        query(
+            "status",
+            "Comma-separated statuses, e.g. new,open",
+            {"type": "string", "pattern": rf"^(({statuses})(,({statuses}))*)?$"},
+        ),
+        query(
+            "assignee",
+            "me, none, or a user id",
+            {"type": "string", "pattern": r"^(me|none|[1-9][0-9]{0,17})?$"},
+        ),
+        query("category", "A category id", ID),
+        query("requester", "The requester's email address", STRING),
+        query("q", "Words in the subject or description, or a ticket number", STRING),
+        query("page", "Page number, from 1", integer(1, MAX_PAGE)),
+        query("limit", "Tickets per page", integer(1, MAX_LIMIT)),
     ]
     detail = ref("TicketDetail")
     return {
@@ -206,41 +207,44 @@ def ticket_paths() -> dict[str, Any]:
                 "summary": "List tickets",
                 "security": TOKEN,
                 "parameters": list_params,
-                "responses": {"200": json_of(ref("TicketList")), **_errors("400", "401", "403")},
+                "responses": {"200": json_of(ref("TicketList")), **errors("400", "401", "403")},
             },
             "post": {
                 "summary": "Open a ticket for a customer (channel api)",
                 "security": TOKEN,
-                "requestBody": json_of(ref("TicketCreate"), "The ticket and its requester"),
+                "requestBody": body("TicketCreate", "The ticket and its requester"),
                 "responses": {
                     "201": json_of(detail, "Created"),
-                    **_errors("400", "401", "403"),
+                    **errors("400", "401", "403", "413"),
                 },
             },
         },
         "/api/v1/tickets/{ticket_id}": {
-            "parameters": item,
+            "parameters": path_id("ticket_id"),
             "get": {
                 "summary": "Read a ticket with its messages and internal notes",
                 "security": TOKEN,
-                "responses": {"200": json_of(detail), **_errors("401", "403", "404")},
+                "responses": {"200": json_of(detail), **errors("401", "403", "404")},
             },
             "patch": {
                 "summary": "Change status, priority, category, assignee, tags, visibility, fields",
                 "security": TOKEN,
-                "requestBody": json_of(ref("TicketUpdate"), "Only the fields sent change"),
-                "responses": {"200": json_of(detail), **_errors("400", "401", "403", "404")},
+                "requestBody": body("TicketUpdate", "Only the fields sent change"),
+                "responses": {
+                    "200": json_of(detail),
+                    **errors("400", "401", "403", "404", "413"),
+                },
             },
         },
         "/api/v1/tickets/{ticket_id}/reply": {
-            "parameters": item,
+            "parameters": path_id("ticket_id"),
             "post": {
                 "summary": "Reply to the requester, or add an internal note",
                 "security": TOKEN,
-                "requestBody": json_of(ref("TicketReply"), "The reply"),
+                "requestBody": body("TicketReply", "The reply"),
                 "responses": {
                     "201": json_of(ref("TicketReplyResult"), "Added"),
-                    **_errors("400", "401", "403", "404"),
+                    **errors("400", "401", "403", "404", "413"),
                 },
             },
         },

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.models import User
+from kefu.core.parsing import id_or_none
 from kefu.tickets.desk_selectors import staff_for_assignment
 from kefu.tickets.models import CannedResponse, Ticket, TicketCategory, TicketField
 
@@ -103,7 +104,7 @@ class BulkForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         ids = self.data.getlist("ticket") if hasattr(self.data, "getlist") else []
-        self.fields["ticket"].choices = [(pk, pk) for pk in ids if str(pk).isdigit()]
+        self.fields["ticket"].choices = [(pk, pk) for pk in ids if id_or_none(pk) is not None]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -120,7 +121,8 @@ class BulkForm(forms.Form):
     def _assignee(value: str) -> User | None:
         if value == "none":
             return None
-        user = staff_for_assignment().filter(pk=int(value)).first() if value.isdigit() else None
+        user_id = id_or_none(value)
+        user = staff_for_assignment().filter(pk=user_id).first() if user_id else None
         if user is None:
             raise ValidationError(_("Choose someone on the team."))
         return user

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -11,21 +9,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kefu.accounts.permissions import staff_api, staff_required
+from kefu.core.parsing import id_or_none, parse_ids
 from kefu.desk.tickets.presence import presence_others, presence_set
 from kefu.tickets.access import access_ticket_staff
 from kefu.tickets.errors import TicketError
 from kefu.tickets.services.merging import ticket_merge, ticket_publish_to_kb, ticket_split
-
-_NUMBER = re.compile(r"^#?\s*(\d{1,12})$")
 
 
 @staff_required
 @require_POST
 def ticket_merge_view(request: HttpRequest, ticket_id: int) -> HttpResponse:
     source = access_ticket_staff(request.user, ticket_id)
-    match = _NUMBER.match(request.POST.get("target", "").strip())
+    target_id = id_or_none(request.POST.get("target", "").strip().lstrip("#").strip())
     try:
-        target = access_ticket_staff(request.user, int(match.group(1))) if match else None
+        target = access_ticket_staff(request.user, target_id) if target_id else None
     except Http404:
         target = None
     if target is None:
@@ -47,7 +44,7 @@ def ticket_merge_view(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @require_POST
 def ticket_split_view(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = access_ticket_staff(request.user, ticket_id)
-    message_ids = [int(pk) for pk in request.POST.getlist("message") if pk.isdigit()]
+    message_ids = parse_ids(request.POST.getlist("message"), name="message")
     try:
         new = ticket_split(
             ticket=ticket,
