@@ -356,7 +356,9 @@ def case_values(
         refs[param] = ref.partition("@")[0]
     values = {param: world.value(refs[param], case.variants[param], role, label) for param in refs}
     path_values = {**route.values, **{param: values[param] for param in route.ids}}
-    params: dict[str, object] = dict(route.data)
+    # An API reads a body only on writes; on a GET its fields would be unknown query
+    # parameters, refused (400) before the object is looked up.
+    params: dict[str, object] = {} if route.api and method == "GET" else dict(route.data)
     params.update(
         {param: values[param] for param in sent_params(route, method) if param not in route.ids}
     )
