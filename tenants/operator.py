@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import tempfile
@@ -46,8 +47,17 @@ def audit_record(
             tenant_slug=tenant.slug,
             tenant_name=tenant.name,
             details=details or {},
-            ip_address=ip_address,
+            ip_address=_address_or_none(ip_address),
         )
+
+
+def _address_or_none(value: str | None) -> str | None:
+    """The client's address as the audit column stores it; None when the connection's address
+    could not be read (a unix socket: ``client_ip`` then says "unknown")."""
+    try:
+        return str(ipaddress.ip_address(value or ""))
+    except ValueError:
+        return None
 
 
 @transaction.atomic

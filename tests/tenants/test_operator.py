@@ -96,6 +96,16 @@ def test_suspend_shows_a_suspended_page_keeps_data_and_resume_restores(
     ]
 
 
+def test_an_action_over_a_unix_socket_is_audited_without_an_address(operator_client, tenant_a):
+    """Behind a proxy on a unix socket there is no client address; the action still works."""
+    response = operator_client.post(
+        f"/operator/tenants/{tenant_a.pk}/suspend/", HTTP_HOST="localhost", REMOTE_ADDR=""
+    )
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get(action="suspend", tenant_slug="alpha")
+    assert entry.ip_address is None
+
+
 def test_export_downloads_the_workspace_data_without_secrets(operator_client, tenant_a, make_user):
     owner = make_user(tenant_a, User.Role.OWNER, email="owner@alpha.example")
     with tenant_context(tenant_a):
