@@ -156,6 +156,59 @@ def test_bench_search_prints_quality_json(tmp_path):
     assert set(numbers) >= {"recall@1", "mrr@10", "p50_ms", "p95_ms", "learned"}
 
 
+@pytest.mark.parametrize("split", [False, True])
+def test_bench_search_splits_recall_between_taught_and_untaught(tmp_path, split):
+    faq = tmp_path / "faq.jsonl"
+    learn = tmp_path / "learn.jsonl"
+    queries = tmp_path / "queries.jsonl"
+    entries = [
+        (1, "How do I reset my password?", "Use the forgot password link."),
+        (2, "When do refunds arrive?", "Refunds take five days."),
+        (3, "How do I change my delivery address?", "Edit it on the order page."),
+        (4, "Can I pay by bank transfer?", "Yes, choose bank transfer at checkout."),
+    ]
+    faq.write_text(
+        "\n".join(json.dumps({"id": i, "question": q, "answer": a}) for i, q, a in entries)
+    )
+    lines = [
+        {"qid": f"q{i}", "query": q.lower().rstrip("?"), "relevant_ids": [i]} for i, q, _ in entries
+    ]
+    learn.write_text("\n".join(json.dumps(line) for line in lines))
+    queries.write_text("\n".join(json.dumps(line) for line in lines))
+    args = ["--faq", str(faq), "--queries", str(queries), "--learn", str(learn)]
+    result = run_kefu("bench_search", *args, *(["--split-articles"] if split else []))
+    assert result.returncode == 0, result.stderr
+    numbers = json.loads(result.stdout.strip().splitlines()[-1])
+    keys = {
+        "recall@3_taught",
+        "recall@3_untaught",
+        "cold_recall@3_taught",
+        "cold_recall@3_untaught",
+    }
+    assert set(numbers) >= keys | {"cold_recall@3", "taught_queries", "untaught_queries"}
+    assert numbers["split_articles"] is split
+    if split:  # half the articles taught, the other half asked untaught
+        assert (numbers["learned"], numbers["taught_queries"], numbers["untaught_queries"]) == (
+            2,
+            2,
+            2,
+        )
+    else:
+        assert (numbers["learned"], numbers["taught_queries"], numbers["untaught_queries"]) == (
+            4,
+            4,
+            0,
+        )
+        assert numbers["recall@3_untaught"] is None
+    assert numbers["recall@3_taught"] == 1.0
+
+
+def test_bench_search_split_needs_learning():
+    result = run_kefu("bench_search", "--faq", "x", "--queries", "y", "--split-articles")
+    assert result.returncode != 0
+    assert "--split-articles needs --learn" in result.stderr
+
+
 def test_widget_script_is_served_for_any_site(client, tenant_a):
     response = client.get("/widget.js", HTTP_HOST=host(tenant_a))
     assert response.status_code == 200

@@ -14,12 +14,6 @@ from kefu.tenancy import tenant_context
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def words_only(settings):
-    """Full-text search alone: these tests are about what words do."""
-    settings.KEFU_SEMANTIC_SEARCH = False
-
-
 def _titles(results) -> list[str]:
     return [hit.article.title for hit in results.hits]
 

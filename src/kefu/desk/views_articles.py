@@ -44,8 +44,11 @@ def phrasing_forget_view(request: HttpRequest, phrasing_id: int) -> HttpResponse
     from kefu.search.learning import phrasing_forget
     from kefu.search.models import LearnedPhrasing
 
-    phrasing_forget(phrasing=get_object_or_404(LearnedPhrasing, pk=phrasing_id))
+    phrasing = get_object_or_404(LearnedPhrasing, pk=phrasing_id)
+    phrasing_forget(phrasing=phrasing)
     messages.success(request, _("The phrasing was forgotten."))
+    if request.POST.get("back") == "article":
+        return redirect("desk:article_edit", article_id=phrasing.article_id)
     return redirect("desk:search_insights")
 
 
@@ -203,6 +206,7 @@ def article_edit(request: HttpRequest, article_id: int | None = None) -> HttpRes
     from kefu.desk.forms import ArticleForm
     from kefu.kb.models import Article
     from kefu.kb.services import article_mark_reviewed, article_save
+    from kefu.search.selectors import phrasing_list
 
     article = get_object_or_404(Article, pk=article_id) if article_id else None
     if article is not None and article.kind == Article.Kind.GUIDED:
@@ -223,7 +227,12 @@ def article_edit(request: HttpRequest, article_id: int | None = None) -> HttpRes
                 article_mark_reviewed(article=article)
             messages.success(request, _("Article saved."))
             return redirect("desk:article_edit", article_id=article.pk)
-    return render(request, "desk/article_edit.html", {"form": form, "article": article})
+    phrasings = phrasing_list().filter(article=article) if article is not None else []
+    return render(
+        request,
+        "desk/article_edit.html",
+        {"form": form, "article": article, "phrasings": phrasings},
+    )
 
 
 @staff_required

@@ -111,7 +111,7 @@ def article_record_view(*, article: Article, visitor_key: str, search_log=None) 
 def article_vote(*, article: Article, visitor_key: str, helpful: bool, search_log=None) -> None:
     """Record "Was this helpful?"; a second vote by the same visitor replaces the first. A
     helpful vote after a search teaches the article that search's wording."""
-    from kefu.search.learning import phrasing_learn
+    from kefu.search.learning import phrasing_learn, phrasings_helped
 
     existing = (
         ArticleVote.objects.select_for_update()
@@ -143,7 +143,8 @@ def article_vote(*, article: Article, visitor_key: str, helpful: bool, search_lo
     article.helpful_count, article.unhelpful_count = locked.helpful_count, locked.unhelpful_count
     article.popularity = locked.popularity
     if helpful and search_log is not None:
-        phrasing_learn(article=article, query=search_log.query)
+        phrasings_helped(search_log=search_log, article=article)
+        phrasing_learn(article=article, query=search_log.query, visitor_key=visitor_key)
 
 
 def _add_popularity(article: Article, *, weight: float, at, views: int = 0) -> None:

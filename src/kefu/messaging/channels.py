@@ -25,6 +25,8 @@ from kefu.contacts.services import (
     identity_add,
 )
 from kefu.core.parsing import id_or_none
+from kefu.jobs import enqueue_on_commit
+from kefu.tickets.jobs import phrasing_lessons_review_job
 from kefu.tickets.models import Ticket, TicketMessage
 from kefu.tickets.services.creation import ticket_create
 from kefu.tickets.services.thread import message_create, ticket_reply
@@ -147,6 +149,7 @@ def channel_receive(
         )
         message = ticket.messages.order_by("created_at", "pk").first()
         created = True
+        enqueue_on_commit(phrasing_lessons_review_job, ticket.pk)
     extra = {"body_html": body_html, "quoted_text": quoted_text, "email_message_id": message_id}
     if message is not None and any(extra.values()):
         for field, value in extra.items():

@@ -1,14 +1,17 @@
 """The one search function: help center, ticket form, widget, email auto-replies and the API
 all call ``search()``.
 
-Ranking fuses two signals, each over the article's own text and the phrasings customers taught
-it (an article scores as its best entry):
+Ranking fuses two signals over each article's own text:
 
 - words: Okapi BM25 in PostgreSQL, from postings read per term in weight order;
 - meaning: cosine similarity of multilingual-e5-small embeddings (pgvector, HNSW), when on.
 
-Both are scaled to 0..1 among the query's candidates and weighted, then popularity (time-decayed
-views and helpful votes) lifts the result by up to a fifth. Without embeddings it is BM25 alone.
+Both are scaled to 0..1 among the query's candidates and weighted; without embeddings it is
+BM25 alone. Phrasings customers taught an article are scored apart and count for it only when
+``kefu.search.learned`` finds the query is that question again. Popularity (time-decayed views
+and helpful votes) only breaks ties: as a lift of up to a fifth it let every article that had
+ever been voted on outrank better matches that had not (measured: most of the harm learning
+did to untaught questions).
 """
 
 from __future__ import annotations
@@ -26,12 +29,11 @@ from django.utils.safestring import SafeString, mark_safe
 
 from kefu.kb.content import html_to_text
 from kefu.kb.models import Article
-from kefu.search import embeddings, segment
-from kefu.search.index import custom_words, index_stats
-from kefu.search.models import SearchLog, SearchTerm
+from kefu.search import embeddings, learned, segment
+from kefu.search.index import QUESTION_DISCOUNT, custom_words, index_stats
+from kefu.search.learned import PhrasingMatch
+from kefu.search.models import SearchEntry, SearchLog, SearchTerm
 
-#: How much popularity may lift a result: at most this share of its text score.
-POPULARITY_WEIGHT = 0.2
 #: Each query term contributes its best-weighted entries, at most this many: a query touches a
 #: bounded number of rows however large the tenant (an entry that matters ranks high on some
 #: term it shares with the query).
@@ -51,28 +53,35 @@ LEXICAL_WEIGHT = float(os.environ.get("KEFU_SEARCH_LEXICAL_WEIGHT", "0.2"))
 #: An article found by meaning alone must be at least this similar (e5 cosine): unrelated text
 #: scores about 0.80-0.85 with this model, answers about 0.86-0.92.
 MIN_SIMILARITY = float(os.environ.get("KEFU_SEARCH_MIN_SIMILARITY", "0.86"))
-#: Question-to-question similarity runs a little higher than question-to-passage for the same
-#: match; this much is taken off it so both compare fairly (tuned on the learn halves).
-QUESTION_DISCOUNT = float(os.environ.get("KEFU_SEARCH_QUESTION_DISCOUNT", "0.03"))
 MAX_QUERY_LENGTH = 300
 
+#: Per query: the best articles by their own text, and the best learned phrasings apart (they
+#: count only when ``kefu.search.learned`` says so).
 _BM25_SQL = """
 WITH q(term, idf) AS (SELECT * FROM unnest(%(terms)s::text[], %(idfs)s::float8[])),
      scored AS (
-       SELECT p.entry_id, p.article_id, SUM(q.idf * p.weight) AS score
+       SELECT p.entry_id, p.article_id, p.learned, SUM(q.idf * p.weight) AS score
          FROM q CROSS JOIN LATERAL (
-                SELECT entry_id, article_id, weight FROM search_searchposting
+                SELECT entry_id, article_id, learned, weight FROM search_searchposting
                  WHERE term = q.term ORDER BY weight DESC LIMIT %(per_term)s) p
-        GROUP BY p.entry_id, p.article_id),
+        GROUP BY p.entry_id, p.article_id, p.learned),
      best AS (
-       SELECT article_id, MAX(score) AS score FROM scored
+       SELECT article_id, MAX(score) AS score FROM scored WHERE NOT learned
         GROUP BY article_id ORDER BY score DESC, article_id LIMIT %(pool)s)
-SELECT a.id, b.score, a.popularity
-  FROM best b JOIN kb_article a ON a.id = b.article_id AND a.status = 'published'
- {language_filter}
- ORDER BY b.score DESC, a.id
- LIMIT %(limit)s
+(SELECT a.id, NULL::bigint, b.score, a.popularity
+   FROM best b JOIN kb_article a ON a.id = b.article_id AND a.status = 'published'
+  {language_filter}
+  ORDER BY b.score DESC, a.id
+  LIMIT %(limit)s)
+UNION ALL
+(SELECT a.id, s.entry_id, s.score, a.popularity
+   FROM scored s JOIN kb_article a ON a.id = s.article_id AND a.status = 'published'
+  WHERE s.learned {language_and}
+  ORDER BY s.score DESC, s.entry_id
+  LIMIT %(phrasings)s)
 """
+#: Learned phrasings considered per query by words (each then checked against the gate).
+PHRASING_CANDIDATES = 50
 
 
 @dataclass
@@ -105,42 +114,62 @@ def _idf(entry_count: int, total: int) -> float:
     return math.log(1 + (total - entry_count + 0.5) / (entry_count + 0.5))
 
 
-def _text_scores(
-    query_terms: list[str], popularity: dict[int, float], *, language: str | None
-) -> list[tuple[int, float]]:
-    """BM25 of the best candidates by words. Records the candidates' popularity."""
+@dataclass
+class _Found:
+    """What one query found: each article's best score by its own text, by words and by
+    meaning; the learned phrasings it came near (checked apart); the articles' popularity."""
+
+    lexical: dict[int, float] = field(default_factory=dict)
+    semantic: dict[int, float] = field(default_factory=dict)
+    phrasings: dict[int, PhrasingMatch] = field(default_factory=dict)
+    popularity: dict[int, float] = field(default_factory=dict)
+    query_idf: dict[str, float] = field(default_factory=dict)
+
+
+def _text_scores(query_terms: list[str], found: _Found, *, language: str | None) -> None:
+    """BM25 of the best candidates by words, and of the best learned phrasings."""
     total, _average_length = index_stats()
     if not total or not query_terms:
-        return []
+        return
     unique_terms = list(dict.fromkeys(query_terms))
     counts = dict(
         SearchTerm.objects.filter(term__in=unique_terms).values_list("term", "entry_count")
     )
     present = [term for term in unique_terms if counts.get(term)]
     if not present:
-        return []
+        return
+    found.query_idf = {term: _idf(counts[term], total) for term in present}
     params = {
         "terms": present,
-        "idfs": [_idf(counts[term], total) for term in present],
+        "idfs": list(found.query_idf.values()),
         "per_term": PER_TERM_POSTINGS,
         "limit": CANDIDATES,
         "pool": CANDIDATE_POOL,
+        "phrasings": PHRASING_CANDIDATES,
     }
     language_filter = _language_clause(language, params, "WHERE")
+    language_and = _language_clause(language, params, "AND")
     with connection.cursor() as cursor:
-        cursor.execute(_BM25_SQL.format(language_filter=language_filter), params)
+        cursor.execute(
+            _BM25_SQL.format(language_filter=language_filter, language_and=language_and), params
+        )
         rows = cursor.fetchall()
-    popularity.update((article_id, value) for article_id, _score, value in rows)
-    return [(article_id, float(score)) for article_id, score, _value in rows]
+    for article_id, entry_id, score, popularity in rows:
+        found.popularity[article_id] = popularity
+        if entry_id is None:
+            found.lexical[article_id] = float(score)
+        else:
+            found.phrasings[entry_id] = PhrasingMatch(entry_id, article_id, words=float(score))
 
 
 _embedder = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kefu-embed")
 
-#: The query's similarity to each candidate's closest entry, with the article's popularity, in
-#: one statement. Candidates are the nearest entries by both vectors — the question (title or
-#: learned phrasing, compared symmetrically) and the article's text (a passage), read from the
-#: HNSW indexes — and the best lexical candidates, which the graph walk may not have reached.
-#: The walk's breadth (``hnsw.ef_search``) is set when the connection starts (settings).
+#: The query's similarity to every entry of each candidate article, with the article's
+#: popularity and each phrasing's radius, in one statement. Candidates are the nearest entries
+#: by both vectors — the question (title or learned phrasing, compared symmetrically) and the
+#: article's text (a passage), read from the HNSW indexes — and the best lexical candidates,
+#: which the graph walk may not have reached. The walk's breadth (``hnsw.ef_search``) is set
+#: when the connection starts (settings).
 _SEMANTIC_SQL = """
 WITH candidates AS (
        (SELECT article_id FROM search_searchentry WHERE question_embedding IS NOT NULL
@@ -150,13 +179,12 @@ WITH candidates AS (
          ORDER BY embedding <=> %(vector)s::vector LIMIT %(limit)s)
        UNION
        SELECT unnest(%(ids)s::bigint[]))
-SELECT a.id, a.popularity,
-       MAX(GREATEST(1 - (e.question_embedding <=> %(vector)s::vector) - %(discount)s,
-                    1 - (e.embedding <=> %(vector)s::vector)))
+SELECT a.id, a.popularity, e.id, e.kind = 'phrasing',
+       1 - (e.question_embedding <=> %(vector)s::vector), 1 - (e.embedding <=> %(vector)s::vector),
+       e.radius
   FROM candidates c
   JOIN kb_article a ON a.id = c.article_id AND a.status = 'published' {language_filter}
   JOIN search_searchentry e ON e.article_id = a.id
- GROUP BY a.id
 """
 _SIMILARITY_SQL = """
 SELECT article_id, MAX(GREATEST(1 - (question_embedding <=> %(vector)s::vector) - %(discount)s,
@@ -164,6 +192,11 @@ SELECT article_id, MAX(GREATEST(1 - (question_embedding <=> %(vector)s::vector) 
   FROM search_searchentry
  WHERE article_id = ANY(%(ids)s)
  GROUP BY article_id
+"""
+_PHRASING_TERMS_SQL = """
+SELECT p.entry_id, p.term, t.entry_count
+  FROM search_searchposting p JOIN search_searchterm t ON t.term = p.term
+ WHERE p.entry_id = ANY(%(ids)s)
 """
 
 
@@ -179,60 +212,94 @@ def article_similarities(vector: list[float], article_ids: list[int]) -> dict[in
         return {pk: float(value) for pk, value in cursor.fetchall() if value is not None}
 
 
-def _semantic_scores(
-    vector: list[float] | None,
-    lexical_ids: list[int],
-    popularity: dict[int, float],
-    *,
-    language: str | None,
-) -> dict[int, float]:
-    """Cosine similarity of the query to each candidate's best entry: the nearest entries by
-    the HNSW indexes and the best lexical candidates. Records the candidates' popularity."""
+def _semantic_scores(vector: list[float] | None, found: _Found, *, language: str | None) -> None:
+    """Cosine similarity of the query to each candidate's own text (its best entry), and to
+    each of their learned phrasings: the nearest entries by the HNSW indexes and the best
+    lexical candidates."""
     if vector is None:
-        return {}
+        return
+    exact = list(found.lexical)[:EXACT_CANDIDATES]
+    exact += [match.article_id for match in found.phrasings.values()]
     params: dict[str, object] = {
         "vector": str(vector),
         "limit": SEMANTIC_CANDIDATES,
-        "discount": QUESTION_DISCOUNT,
-        "ids": lexical_ids[:EXACT_CANDIDATES],
+        "ids": list(dict.fromkeys(exact)),
     }
     language_filter = _language_clause(language, params, "AND")
-    similarities = {}
     with connection.cursor() as cursor:
         cursor.execute(_SEMANTIC_SQL.format(language_filter=language_filter), params)
-        for pk, article_popularity, similarity in cursor.fetchall():
-            popularity[pk] = article_popularity
-            if similarity is not None:
-                similarities[pk] = float(similarity)
-    return similarities
+        rows = cursor.fetchall()
+    for pk, popularity, entry_id, is_phrasing, question, passage, radius in rows:
+        found.popularity[pk] = popularity
+        if is_phrasing:
+            match = found.phrasings.setdefault(entry_id, PhrasingMatch(entry_id, pk))
+            match.similarity, match.radius = question, radius
+            continue
+        values = [value for value in (passage,) if value is not None]
+        if question is not None:
+            values.append(question - QUESTION_DISCOUNT)
+        if values:
+            found.semantic[pk] = max(found.semantic.get(pk, -1.0), *values)
 
 
-def _fuse(lexical: list[tuple[int, float]], semantic: dict[int, float]) -> dict[int, float]:
-    """Both signals scaled to 0..1 within this query's candidates, then weighted."""
-    lexical_scores = dict(lexical)
-    if not semantic:
-        return lexical_scores
+def _phrasings_that_count(found: _Found) -> list[PhrasingMatch]:
+    """The learned phrasings that are evidence for their article for this query."""
+    possible = [
+        match
+        for match in found.phrasings.values()
+        if match.similarity is None
+        or match.radius is None
+        or match.similarity >= match.radius + learned.MEANING_MARGIN
+    ]
+    if not possible or not found.query_idf:
+        return []
+    total, _average_length = index_stats()
+    with connection.cursor() as cursor:
+        cursor.execute(_PHRASING_TERMS_SQL, {"ids": [match.entry_id for match in possible]})
+        for entry_id, term, entry_count in cursor.fetchall():
+            match = found.phrasings[entry_id]
+            match.terms = match.terms or {}
+            match.terms[term] = _idf(entry_count, total)
+    return [match for match in possible if learned.counts(match, found.query_idf)]
+
+
+def _fuse(found: _Found) -> tuple[dict[int, float], list[PhrasingMatch]]:
+    """Both signals scaled to 0..1 within this query's candidates, then weighted. A learned
+    phrasing that counts scores for its article like the article's own text, and lifts it by
+    ``learned.MATCH_BONUS`` of the best score."""
+    lexical_scores, semantic = dict(found.lexical), dict(found.semantic)
+    matched = _phrasings_that_count(found)
+    for match in matched:
+        pk = match.article_id
+        if match.words:
+            lexical_scores[pk] = max(lexical_scores.get(pk, 0.0), match.words)
+        if match.similarity is not None:
+            semantic[pk] = max(semantic.get(pk, -1.0), match.similarity - QUESTION_DISCOUNT)
     top_lexical = max(lexical_scores.values(), default=0.0) or 1.0
-    low, high = min(semantic.values()), max(semantic.values())
-    spread = (high - low) or 1.0
+    if semantic:
+        low, high = min(semantic.values()), max(semantic.values())
+        spread = (high - low) or 1.0
     fused = {}
     for pk in set(lexical_scores) | set(semantic):
         if pk not in lexical_scores and semantic[pk] < MIN_SIMILARITY:
             continue
         lexical_part = lexical_scores.get(pk, 0.0) / top_lexical
+        if not semantic:
+            fused[pk] = lexical_part
+            continue
         semantic_part = (semantic[pk] - low) / spread if pk in semantic else 0.0
         fused[pk] = LEXICAL_WEIGHT * lexical_part + (1 - LEXICAL_WEIGHT) * semantic_part
-    return fused
+    top = max(fused.values(), default=0.0)
+    for pk in {match.article_id for match in matched} & set(fused):
+        fused[pk] += learned.MATCH_BONUS * top
+    return fused, matched
 
 
-def _blend(scores: dict[int, float], popularity: dict[int, float]) -> list[tuple[int, float]]:
-    lifts = {pk: max(popularity.get(pk, 0.0), 0.0) for pk in scores}
-    top_popularity = max(lifts.values(), default=0.0)
-    blended = []
-    for article_id, score in scores.items():
-        lift = lifts[article_id] / top_popularity if top_popularity else 0.0
-        blended.append((article_id, score * (1 + POPULARITY_WEIGHT * lift)))
-    return sorted(blended, key=lambda pair: (-pair[1], pair[0]))
+def _ranked(scores: dict[int, float], popularity: dict[int, float]) -> list[tuple[int, float]]:
+    """Best score first; popularity only breaks ties (see the module's notes)."""
+    return sorted(
+        scores.items(), key=lambda pair: (-pair[1], -popularity.get(pair[0], 0.0), pair[0])
+    )
 
 
 def snippet(article: Article, words: list[str], *, width: int = 160) -> SafeString:
@@ -272,12 +339,11 @@ def search(
     query_terms = segment.terms(query, custom_words=custom_words())
     # The model runs in C without the GIL: embed the query while PostgreSQL ranks by words.
     pending_vector = _embedder.submit(embeddings.embed_query, query)
-    popularity: dict[int, float] = {}
-    lexical = _text_scores(query_terms, popularity, language=language)
-    semantic = _semantic_scores(
-        pending_vector.result(), [pk for pk, _ in lexical], popularity, language=language
-    )
-    ranked = _blend(_fuse(lexical, semantic), popularity)[:limit]
+    found = _Found()
+    _text_scores(query_terms, found, language=language)
+    _semantic_scores(pending_vector.result(), found, language=language)
+    fused, matched = _fuse(found)
+    ranked = _ranked(fused, found.popularity)[:limit]
     articles = Article.objects.select_related("category").in_bulk([pk for pk, _ in ranked])
     words = segment.highlight_words(query)
     results.hits = [
@@ -292,5 +358,18 @@ def search(
             result_count=len(results.hits),
             result_ids=[hit.article.pk for hit in results.hits],
             visitor_key=visitor_key,
+            phrasing_ids=_phrasing_ids(matched, {pk for pk, _ in ranked}),
         )
     return results
+
+
+def _phrasing_ids(matched: list[PhrasingMatch], shown: set[int]) -> list[int]:
+    """The learned phrasings that counted for articles the search returned."""
+    entries = [match.entry_id for match in matched if match.article_id in shown]
+    if not entries:
+        return []
+    return sorted(
+        SearchEntry.objects.filter(pk__in=entries, phrasing__isnull=False).values_list(
+            "phrasing_id", flat=True
+        )
+    )

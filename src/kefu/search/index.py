@@ -6,6 +6,7 @@ unpublished article has no entries, so drafts can never be found.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Iterable
 
@@ -17,6 +18,9 @@ from kefu.kb.models import Article
 from kefu.search import embeddings, segment
 from kefu.search.models import CustomWord, LearnedPhrasing, SearchEntry, SearchPosting
 
+#: Question-to-question similarity runs a little higher than question-to-passage for the same
+#: match; this much is taken off it so both compare fairly (tuned on the learn halves).
+QUESTION_DISCOUNT = float(os.environ.get("KEFU_SEARCH_QUESTION_DISCOUNT", "0.03"))
 K1 = 1.2
 B = 0.75
 #: Title terms count this many times: a question's wording matters more than its answer's.
@@ -114,13 +118,16 @@ def bm25_weight(term_count: int, length: int, average_length: float) -> float:
 
 def _write_postings(entries: list[SearchEntry], average_length: float) -> None:
     with connection.cursor() as cursor:
-        copy_sql = "COPY search_searchposting (entry_id, article_id, term, weight) FROM STDIN"
+        copy_sql = (
+            "COPY search_searchposting (entry_id, article_id, term, weight, learned) FROM STDIN"
+        )
         with cursor.cursor.copy(copy_sql) as copy:
             for entry in entries:
+                learned = entry.kind == SearchEntry.Kind.PHRASING
                 for term, count in entry.counts.items():
                     copy.write_row(
                         (entry.pk, entry.article_id, term,
-                         bm25_weight(count, entry.length, average_length))
+                         bm25_weight(count, entry.length, average_length), learned)
                     )  # fmt: skip
 
 
@@ -134,6 +141,55 @@ def _remove_entries(queryset) -> None:
     cache.delete(_STATS_KEY)
 
 
+#: A phrasing's radius: its similarity to the closest entry of another article, compared the
+#: way queries are (question to question less the discount, or question to passage).
+_RADIUS_SQL = """
+UPDATE search_searchentry AS target SET radius = r.similarity, radius_article_id = r.article_id
+  FROM search_searchentry p CROSS JOIN LATERAL (
+       SELECT o.article_id,
+              GREATEST(1 - (o.question_embedding <=> p.question_embedding) - %(discount)s,
+                       1 - (o.embedding <=> p.question_embedding)) AS similarity
+         FROM search_searchentry o
+        WHERE o.kind = 'article' AND o.article_id <> p.article_id
+          AND o.question_embedding IS NOT NULL
+        ORDER BY 2 DESC NULLS LAST LIMIT 1) r
+ WHERE target.id = p.id AND p.id = ANY(%(ids)s) AND p.question_embedding IS NOT NULL
+"""
+#: Phrasings that a new article text comes closer to than their radius: the radius grows.
+_RADIUS_GROW_SQL = """
+UPDATE search_searchentry AS target SET radius = r.similarity, radius_article_id = r.article_id
+  FROM (SELECT DISTINCT ON (p.id) p.id, o.article_id,
+               GREATEST(1 - (o.question_embedding <=> p.question_embedding) - %(discount)s,
+                        1 - (o.embedding <=> p.question_embedding)) AS similarity
+          FROM search_searchentry p JOIN search_searchentry o
+            ON o.id = ANY(%(new)s) AND o.article_id <> p.article_id
+         WHERE p.kind = 'phrasing' AND p.question_embedding IS NOT NULL
+           AND NOT p.id = ANY(%(exact)s)
+         ORDER BY p.id, 3 DESC NULLS LAST) r
+ WHERE target.id = r.id AND (target.radius IS NULL OR r.similarity > target.radius)
+"""
+
+
+def _radii_refresh(new_entries: list[SearchEntry], changed_article_ids: list[int]) -> None:
+    """Keep every phrasing's radius true after entries were written: measured afresh for new
+    phrasings and for those whose closest other article just changed; raised for the rest where
+    a new article text is closer."""
+    if not embeddings.enabled():
+        return
+    exact = [entry.pk for entry in new_entries if entry.kind == SearchEntry.Kind.PHRASING]
+    if changed_article_ids:
+        exact += SearchEntry.objects.filter(
+            kind=SearchEntry.Kind.PHRASING, radius_article_id__in=changed_article_ids
+        ).values_list("pk", flat=True)
+    new_texts = [entry.pk for entry in new_entries if entry.kind == SearchEntry.Kind.ARTICLE]
+    params = {"ids": exact, "exact": exact, "new": new_texts, "discount": QUESTION_DISCOUNT}
+    with connection.cursor() as cursor:
+        if exact:
+            cursor.execute(_RADIUS_SQL, params)
+        if new_texts and SearchEntry.objects.filter(kind=SearchEntry.Kind.PHRASING).exists():
+            cursor.execute(_RADIUS_GROW_SQL, params)
+
+
 @transaction.atomic
 def articles_index(articles: Iterable[Article]) -> int:
     """(Re)index articles: published ones get their text and learned phrasings indexed, others
@@ -143,7 +199,9 @@ def articles_index(articles: Iterable[Article]) -> int:
     words = custom_words()
     entries: list[SearchEntry] = []
     published = [a for a in articles if a.status == Article.Status.PUBLISHED]
-    phrasings = LearnedPhrasing.objects.filter(article__in=published).select_related("article")
+    phrasings = LearnedPhrasing.objects.filter(
+        article__in=published, withdrawn_at__isnull=True
+    ).select_related("article")
     for article in published:
         entry = _entry(article, SearchEntry.Kind.ARTICLE, article_terms(article, words))
         entry.passage = article_passage(article)
@@ -154,6 +212,7 @@ def articles_index(articles: Iterable[Article]) -> int:
             _entry(phrasing.article, SearchEntry.Kind.PHRASING, counts, phrasing=phrasing)
         )
     _write_entries(entries)
+    _radii_refresh(entries, [article.pk for article in articles])
     return len(entries)
 
 
@@ -175,12 +234,13 @@ def article_passage(article: Article) -> str:
 @transaction.atomic
 def phrasing_index(phrasing: LearnedPhrasing) -> None:
     phrasing_unindex(phrasing)
-    if phrasing.article.status != Article.Status.PUBLISHED:
+    if phrasing.article.status != Article.Status.PUBLISHED or phrasing.withdrawn_at is not None:
         return
     counts = Counter(segment.terms(phrasing.text, custom_words=custom_words()))
     if counts:
         entry = _entry(phrasing.article, SearchEntry.Kind.PHRASING, counts, phrasing=phrasing)
         _write_entries([entry])
+        _radii_refresh([entry], [])
 
 
 def phrasing_unindex(phrasing: LearnedPhrasing) -> None:

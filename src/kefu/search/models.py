@@ -35,6 +35,11 @@ class SearchEntry(models.Model):
     #: The question embedded as a query: the article's title, or the learned phrasing. Queries
     #: are compared with it symmetrically (question to question).
     question_embedding = VectorField(dimensions=384, null=True)
+    #: A learned phrasing's similarity to the closest text of any *other* article (and which
+    #: article that is): how close a query must come to the phrasing before it is evidence
+    #: for this article rather than for its neighbours (``kefu.search.learned``).
+    radius = models.FloatField(null=True)
+    radius_article_id = models.BigIntegerField(null=True)
 
     class Meta:
         indexes = [
@@ -74,13 +79,15 @@ class SearchPosting(models.Model):
     article_id = models.BigIntegerField()
     term = models.CharField(max_length=100)
     weight = models.FloatField()
+    #: The entry is a learned phrasing (scored apart from the articles' own text).
+    learned = models.BooleanField(default=False)
 
     class Meta:
         indexes = [
             models.Index(
                 fields=["term", "-weight"],
                 name="search_posting_term_weight",
-                include=["entry", "article_id"],
+                include=["entry", "article_id", "learned"],
             )
         ]
 
@@ -120,7 +127,13 @@ class LearnedPhrasing(models.Model):
         "kb.Article", on_delete=models.CASCADE, related_name="learned_phrasings"
     )
     text = models.CharField(_("phrasing"), max_length=300)
+    #: How many customers taught it and still stand by it (its lessons not withdrawn).
     times_confirmed = models.PositiveIntegerField(_("times confirmed"), default=1)
+    #: Searches it lifted its article in that then ended well (a helpful vote).
+    times_helped = models.PositiveIntegerField(_("helped since"), default=0)
+    #: Every lesson was withdrawn (each customer filed a ticket on it after all): no longer
+    #: searched; learned again if somebody else teaches it.
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
     created_at = models.DateTimeField(_("learned"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -133,6 +146,29 @@ class LearnedPhrasing(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class PhrasingLesson(models.Model):
+    """One customer teaching a phrasing: where, who (visitor id, contact), and whether it was
+    withdrawn because the same customer filed a ticket on the same subject soon after (the
+    answer had not solved it)."""
+
+    class Source(models.TextChoices):
+        VOTE = "vote", _("Helpful vote after a search")
+        TICKET_FORM = "ticket_form", _("“This solved it” in the ticket form")
+        BOT = "bot", _("Confirmed bot answer")
+
+    phrasing = models.ForeignKey(LearnedPhrasing, on_delete=models.CASCADE, related_name="lessons")
+    source = models.CharField(max_length=20, choices=Source.choices)
+    visitor_key = models.CharField(max_length=64, blank=True, db_index=True)
+    contact_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    #: The ticket that showed the lesson was wrong.
+    withdrawn_by_ticket_id = models.BigIntegerField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.phrasing_id} {self.source}"
 
 
 class SearchLog(models.Model):
@@ -156,6 +192,8 @@ class SearchLog(models.Model):
         "kb.Article", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     clicked_at = models.DateTimeField(null=True, blank=True)
+    #: Learned phrasings that counted for this search's results (``LearnedPhrasing`` ids).
+    phrasing_ids = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -29,7 +29,7 @@ from kefu.kb.content import html_to_text
 from kefu.kb.models import Article, ArticleView, GuidedOutcome
 from kefu.search import embeddings, segment
 from kefu.search.engine import MIN_SIMILARITY, SearchHit, article_similarities, search
-from kefu.search.models import LearnedPhrasing, SearchLog
+from kefu.search.models import LearnedPhrasing, PhrasingLesson, SearchLog
 from kefu.tickets.errors import TicketError
 from kefu.tickets.models import (
     DeflectionEvent,
@@ -145,9 +145,9 @@ def good_answers(
     ids = [hit.article.pk for hit in hits]
     similarities = _similarities(query, ids)
     phrasings: dict[int, list[str]] = {}
-    for article_id, text in LearnedPhrasing.objects.filter(article_id__in=ids).values_list(
-        "article_id", "text"
-    ):
+    for article_id, text in LearnedPhrasing.objects.filter(
+        article_id__in=ids, withdrawn_at__isnull=True
+    ).values_list("article_id", "text"):
         phrasings.setdefault(article_id, []).append(text)
     question_words = _words(query)
     articles = [
@@ -313,7 +313,13 @@ def draft_solve(
     draft.deflection = event
     draft.save(update_fields=["deflection"])
     if article is not None:
-        phrasing_learn(article=article, query=query)
+        phrasing_learn(
+            article=article,
+            query=query,
+            source=PhrasingLesson.Source.TICKET_FORM,
+            visitor_key=draft.visitor_key,
+            contact_id=event.contact_id,
+        )
     return event
 
 

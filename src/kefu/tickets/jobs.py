@@ -40,3 +40,27 @@ def drafts_cleanup_job() -> int:
     for file in files:  # after the rows: a crash here leaves a stray file, never a dead row
         file.delete(save=False)
     return count
+
+
+@tenant_actor(queue_name="search", max_retries=3)
+def phrasing_lessons_review_job(ticket_id: int) -> int:
+    """A customer filed a ticket: what they taught search in the days before, about the same
+    subject, did not solve it after all — those lessons are withdrawn. Returns how many."""
+    from kefu.contacts.models import ContactVisitor
+    from kefu.search.learning import lessons_withdraw
+    from kefu.tickets.deflection import question_text
+    from kefu.tickets.models import Ticket
+
+    ticket = Ticket.objects.filter(pk=ticket_id, requester__isnull=False).first()
+    if ticket is None:
+        return 0
+    keys = ContactVisitor.objects.filter(contact_id=ticket.requester_id).values_list(
+        "visitor_key", flat=True
+    )
+    return lessons_withdraw(
+        visitor_keys=list(keys),
+        contact_id=ticket.requester_id,
+        subject=question_text(ticket.subject, ticket.description),
+        at=ticket.created_at,
+        ticket_id=ticket.pk,
+    )

@@ -1,21 +1,25 @@
 """``kefu bench_search``: search quality and speed on real FAQ data, in a throwaway tenant.
 
-    kefu bench_search --faq FAQ.jsonl --queries QUERIES.jsonl [--learn LEARN.jsonl]
+    kefu bench_search --faq FAQ.jsonl --queries Q.jsonl [--learn LEARN.jsonl] [--split-articles]
     kefu bench_search --articles 50000
 
 Prints one JSON line. Learning replays each --learn line through the real feedback path (search,
 open the first relevant article, vote helpful); queries run through the same ``search()`` the
-help center uses.
+help center uses. With --learn the queries also run cold first, and the recall is split between
+queries whose article was taught a phrasing and the others (``recall@3_taught`` /
+``recall@3_untaught``, and ``cold_`` the same before learning): learning must help the first
+without hurting the second. --split-articles teaches only half of the articles.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import random
 import secrets
-import statistics
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +33,7 @@ from kefu.kb.services import article_record_view, article_vote
 from kefu.search import embeddings
 from kefu.search.engine import search
 from kefu.search.index import articles_index
-from kefu.search.models import SearchEntry, SearchLog
+from kefu.search.models import LearnedPhrasing, SearchEntry, SearchLog
 from kefu.tenancy import tenant_context
 from tenants.services import tenant_delete, tenant_provision
 
@@ -80,6 +84,100 @@ def _bulk_articles(rows: list[tuple[str, str]]) -> list[Article]:
     return created
 
 
+@dataclass
+class _Run:
+    ranks: list[int | None]
+    timings: list[float]
+
+
+def _evaluate(queries: list[dict[str, Any]], wanted: list[set[int]], *, log: bool) -> _Run:
+    """Every query through ``search()``: the rank of its first relevant article (or None)."""
+    run = _Run(ranks=[], timings=[])
+    for number, (line, relevant) in enumerate(zip(queries, wanted, strict=True)):
+        started = time.perf_counter()
+        results = search(line["query"], limit=10, visitor_key=f"eval-{number}", log=log)
+        run.timings.append((time.perf_counter() - started) * 1000)
+        ranked = [hit.article.pk for hit in results.hits]
+        run.ranks.append(next((i + 1 for i, pk in enumerate(ranked) if pk in relevant), None))
+    return run
+
+
+def _replay_learning(learn: list[dict[str, Any]], article_by_faq: dict[str, Article]) -> int:
+    """Each line through the real feedback path: search, open the first relevant article, vote
+    it helpful. Returns how many lines were replayed."""
+    learned = 0
+    for number, line in enumerate(learn):
+        relevant = [
+            article_by_faq[str(i)] for i in line["relevant_ids"] if str(i) in article_by_faq
+        ]
+        if not relevant:
+            continue
+        visitor = f"learn-{number}"
+        results = search(line["query"], visitor_key=visitor, source=SearchLog.Source.HELP_CENTER)
+        article_record_view(article=relevant[0], visitor_key=visitor, search_log=results.log)
+        article_vote(article=relevant[0], visitor_key=visitor, helpful=True, search_log=results.log)
+        learned += 1
+    return learned
+
+
+def _recalls(ranks: list[int | None]) -> dict[str, float]:
+    total = max(len(ranks), 1)
+    return {
+        "recall@1": round(sum(rank == 1 for rank in ranks) / total, 4),
+        "recall@3": round(sum(rank is not None and rank <= 3 for rank in ranks) / total, 4),
+        "mrr@10": round(sum(1 / rank for rank in ranks if rank) / total, 4),
+    }
+
+
+def _recall_at_3(ranks: list[int | None], selected: list[bool]) -> float | None:
+    chosen = [rank for rank, keep in zip(ranks, selected, strict=True) if keep]
+    if not chosen:
+        return None
+    return round(sum(rank is not None and rank <= 3 for rank in chosen) / len(chosen), 4)
+
+
+def _article_half(
+    faq: list[dict[str, Any]], queries: list[dict[str, Any]], *, seed: int
+) -> set[str]:
+    """Half of the FAQ ids, chosen by a keyed hash (the same half on every run and machine).
+    Entries that answer the same query stay on one side (StackFAQ's threads), so no query
+    of the other half is answered by a taught entry."""
+    parent = {str(entry["id"]): str(entry["id"]) for entry in faq}
+
+    def root(faq_id: str) -> str:
+        while parent[faq_id] != faq_id:
+            parent[faq_id] = parent[parent[faq_id]]
+            faq_id = parent[faq_id]
+        return faq_id
+
+    for line in queries:
+        ids = [str(i) for i in line["relevant_ids"] if str(i) in parent]
+        for other in ids[1:]:
+            parent[root(other)] = root(ids[0])
+    groups: dict[str, list[str]] = {}
+    for faq_id in parent:
+        groups.setdefault(root(faq_id), []).append(faq_id)
+    ordered = sorted(
+        groups.values(), key=lambda ids: hashlib.sha256(f"{seed}:{min(ids)}".encode()).hexdigest()
+    )
+    half: set[str] = set()
+    for ids in ordered:
+        if len(half) >= len(parent) // 2:
+            break
+        half.update(ids)
+    return half
+
+
+def _restricted(lines: list[dict[str, Any]], faq_ids: set[str]) -> list[dict[str, Any]]:
+    """The lines that ask for one of ``faq_ids``, with only those as their relevant ids."""
+    kept = []
+    for line in lines:
+        relevant = [i for i in line["relevant_ids"] if str(i) in faq_ids]
+        if relevant:
+            kept.append({**line, "relevant_ids": relevant})
+    return kept
+
+
 class Command(BaseCommand):
     help = "Measure search quality (recall@k, MRR) and latency on FAQ data, or latency at scale."
 
@@ -87,10 +185,18 @@ class Command(BaseCommand):
         parser.add_argument("--faq", help="FAQ entries, JSON lines {id, question, answer}")
         parser.add_argument("--queries", help="queries, JSON lines {query, relevant_ids}")
         parser.add_argument("--learn", help="feedback to replay first, same format as --queries")
+        parser.add_argument(
+            "--split-articles",
+            action="store_true",
+            help="teach only the --learn lines of half of the FAQ entries (a deterministic split "
+            "by --seed) and evaluate on every query: learning measured on articles it never saw",
+        )
         parser.add_argument("--articles", type=int, help="generate N articles; latency only")
         parser.add_argument("--seed", type=int, default=7)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["split_articles"] and not options["learn"]:
+            raise CommandError("--split-articles needs --learn")
         if options["articles"]:
             runner = self._scale
         elif options["faq"] and options["queries"]:
@@ -110,52 +216,47 @@ class Command(BaseCommand):
         faq = _read_jsonl(options["faq"])
         queries = _read_jsonl(options["queries"])
         learn = _read_jsonl(options["learn"]) if options["learn"] else []
+        if options["split_articles"]:
+            taught_half = _article_half(faq, queries + learn, seed=options["seed"])
+            learn = _restricted(learn, taught_half)
         articles = _bulk_articles([_title_and_body(entry) for entry in faq])
         article_by_faq = {
             str(entry["id"]): article for entry, article in zip(faq, articles, strict=True)
         }
-        learned = 0
-        for number, line in enumerate(learn):
-            relevant = [
-                article_by_faq[str(i)] for i in line["relevant_ids"] if str(i) in article_by_faq
-            ]
-            if not relevant:
-                continue
-            visitor = f"learn-{number}"
-            results = search(
-                line["query"], visitor_key=visitor, source=SearchLog.Source.HELP_CENTER
-            )
-            article_record_view(article=relevant[0], visitor_key=visitor, search_log=results.log)
-            article_vote(
-                article=relevant[0], visitor_key=visitor, helpful=True, search_log=results.log
-            )
-            learned += 1
-        hits_at_1 = hits_at_3 = 0
-        reciprocal_ranks: list[float] = []
-        timings: list[float] = []
-        for number, line in enumerate(queries):
-            wanted = {
-                article_by_faq[str(i)].pk for i in line["relevant_ids"] if str(i) in article_by_faq
-            }
-            started = time.perf_counter()
-            results = search(line["query"], limit=10, visitor_key=f"eval-{number}")
-            timings.append((time.perf_counter() - started) * 1000)
-            ranked = [hit.article.pk for hit in results.hits]
-            rank = next((i + 1 for i, pk in enumerate(ranked) if pk in wanted), None)
-            hits_at_1 += rank == 1
-            hits_at_3 += rank is not None and rank <= 3
-            reciprocal_ranks.append(1 / rank if rank else 0.0)
-        total = max(len(queries), 1)
-        return {
+        wanted = [
+            {article_by_faq[str(i)].pk for i in line["relevant_ids"] if str(i) in article_by_faq}
+            for line in queries
+        ]
+        cold = _evaluate(queries, wanted, log=False) if learn else None
+        learned = _replay_learning(learn, article_by_faq)
+        warm = _evaluate(queries, wanted, log=True)
+        result = {
             "faq": len(faq),
             "queries": len(queries),
             "learned": learned,
-            "recall@1": round(hits_at_1 / total, 4),
-            "recall@3": round(hits_at_3 / total, 4),
-            "mrr@10": round(statistics.fmean(reciprocal_ranks) if reciprocal_ranks else 0.0, 4),
-            "p50_ms": round(_percentile(timings, 0.5), 2),
-            "p95_ms": round(_percentile(timings, 0.95), 2),
+            **_recalls(warm.ranks),
+            "p50_ms": round(_percentile(warm.timings, 0.5), 2),
+            "p95_ms": round(_percentile(warm.timings, 0.95), 2),
         }
+        if cold is None:
+            return result
+        taught_articles = set(LearnedPhrasing.objects.values_list("article_id", flat=True))
+        taught = [bool(ids & taught_articles) for ids in wanted]
+        untaught = [not flag for flag in taught]
+        result.update(
+            {
+                "split_articles": bool(options["split_articles"]),
+                "taught_articles": len(taught_articles),
+                "taught_queries": sum(taught),
+                "untaught_queries": sum(untaught),
+                "cold_recall@3": _recalls(cold.ranks)["recall@3"],
+                "recall@3_taught": _recall_at_3(warm.ranks, taught),
+                "recall@3_untaught": _recall_at_3(warm.ranks, untaught),
+                "cold_recall@3_taught": _recall_at_3(cold.ranks, taught),
+                "cold_recall@3_untaught": _recall_at_3(cold.ranks, untaught),
+            }
+        )
+        return result
 
     def _scale(self, options: dict[str, Any]) -> dict[str, Any]:
         generator = random.Random(options["seed"])  # noqa: S311 - synthetic text, not secrets
