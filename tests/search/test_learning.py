@@ -101,9 +101,10 @@ def test_an_article_with_fifty_phrasings_does_not_outrank_a_better_match_with_no
 
 def test_the_question_it_learned_is_answered(tenant_a, shop):
     with tenant_context(tenant_a):
-        asked = "the courier never came, is my stuff lost"
+        asked = "the driver did not show up"
+        assert shop["late"].pk not in _ids(asked)[:1]
         _teach(shop["late"], asked, "v1")
-        assert _ids("the courier never came, is my stuff lost?")[0] == shop["late"].pk
+        assert _ids("the driver did not show up?")[0] == shop["late"].pk
 
 
 def test_a_phrasing_that_lifted_a_result_which_then_helped_is_counted(tenant_a, shop):
