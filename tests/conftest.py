@@ -11,11 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.utils import translation
 
 from kefu.tenancy import tenant_context
 from tenants.models import Tenant
+
+# ``kefu.settings.test`` is imported after ``kefu.settings`` has already built the development
+# settings, so the test-only fast hasher in ``base`` never applies in this process (the live
+# server and workers the tests start do run with KEFU_ENV=test). A million PBKDF2 rounds cost
+# about 0.4 s per sign-in or new user here; the tests check who may sign in, not the hash.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session")
