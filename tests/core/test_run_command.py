@@ -62,12 +62,13 @@ def _kefu_run(data_dir: Path, *flags: str) -> Iterator[tuple[int, list[str]]]:
             assert process.poll() is None, output[0]
             assert time.monotonic() < deadline, output[0]
             output[0] += process.stdout.readline()
-        for _attempt in range(100):
+        # The web server may print its banner a while before it accepts (a loaded machine).
+        while time.monotonic() < deadline:
             try:
                 _get(port, "localhost")
                 break
             except OSError:
-                time.sleep(0.1)
+                time.sleep(0.2)
         yield port, output
     finally:
         process.send_signal(signal.SIGINT)

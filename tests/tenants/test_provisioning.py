@@ -76,6 +76,7 @@ def _canonical_sql(definition: str) -> str:
 
 
 def test_fast_path_claims_a_warm_pool_schema(db):
+    pool_refill()  # what migrate_schemas and the refill job after each signup do
     pool_before = set(PoolSchema.objects.values_list("schema_name", flat=True))
     assert pool_before, "migrate_schemas fills the pool"
 
@@ -162,6 +163,7 @@ def test_bad_or_taken_subdomains_are_refused_with_a_clear_message(db, slug, mess
 
 
 def test_template_refresh_retires_pool_schemas_from_an_older_template(db):
+    pool_refill()
     stale = PoolSchema.objects.first()
     stale.fingerprint = "from-an-older-deploy"
     stale.save()
