@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
-from kefu.core.forms import EmptyChoiceLabelMixin
+from kefu.core.forms import EMPTY_CHOICE_LABEL, EmptyChoiceLabelMixin
 from kefu.desk.models import WorkspaceSettings
 from kefu.messaging.models import Channel
 
@@ -28,7 +28,8 @@ class ChannelForm(EmptyChoiceLabelMixin, forms.ModelForm):
         # Only kinds that really bring messages in are offered (the model keeps the others
         # for rows made before).
         self.fields["kind"].choices = [
-            (kind.value, kind.label) for kind in Channel.Kind if kind in Channel.WORKING_KINDS
+            ("", EMPTY_CHOICE_LABEL),
+            *((kind.value, kind.label) for kind in Channel.Kind if kind in Channel.WORKING_KINDS),
         ]
 
     def clean(self) -> dict[str, Any]:
