@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy
 
 #: What an empty select says instead of Django's untranslated "---------".
-EMPTY_CHOICE_LABEL = pgettext_lazy("the empty choice of a select", "— choose —")
+EMPTY_CHOICE_LABEL = gettext_lazy("— choose —")
 _DJANGO_EMPTY = "---------"
 
 
