@@ -66,6 +66,15 @@ def handoff_consume(*, tenant: Tenant, token: str) -> LoginHandoff | None:
     return handoff
 
 
+def _workspace_language_set(language: str) -> None:
+    """The new workspace writes to people whose language is not known in its owner's."""
+    from kefu.desk.models import WorkspaceSettings
+    from kefu.desk.selectors import workspace_settings_get
+
+    row = workspace_settings_get()
+    WorkspaceSettings.objects.filter(pk=row.pk).update(default_language=language)
+
+
 def workspace_signup(
     *,
     company_name: str,
@@ -75,9 +84,11 @@ def workspace_signup(
     password: str,
     plan: Plan | None = None,
     currency: str = "USD",
+    language: str = "",
 ) -> SignupResult:
     """Everything a signup makes, in one transaction: the workspace (from the warm pool), its
-    owner inside the new schema, and the handoff token. Any failure leaves none of it."""
+    owner inside the new schema, and the handoff token. Any failure leaves none of it.
+    ``language`` (the signup page's) becomes the owner's and the workspace's mail language."""
     from billing.accounts import billing_account_open  # billing imports tenants
 
     first_name, last_name = split_full_name(full_name)
@@ -91,7 +102,10 @@ def workspace_signup(
                 role=User.Role.OWNER,
                 first_name=first_name,
                 last_name=last_name,
+                language=language,
             )
+            if owner.language:
+                _workspace_language_set(owner.language)
         token = handoff_create(tenant=tenant, user_id=owner.pk)
     logger.info("workspace %s signed up", slug)
     return SignupResult(tenant=tenant, owner_id=owner.pk, handoff_token=token)

@@ -56,6 +56,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             password=data["password"],
             plan=data["plan"],
             currency=default_currency_for(request.LANGUAGE_CODE),
+            language=request.LANGUAGE_CODE,
         )
     except SlugUnavailableError as error:
         # Lost a race for the subdomain (or a double submit): one tenant, a clear message.

@@ -2,11 +2,17 @@
 
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 
 from billing import webhook_views as billing_webhooks
 from kefu.core import views
 from kefu.messaging import webhooks
 from tenants import views as tenant_views
+
+# The operator's sign-in and admin pages say whose they are (not "Django administration").
+admin.site.site_header = _("Kefu operator console")
+admin.site.site_title = _("Kefu operators")
+admin.site.index_title = _("Platform administration")
 
 urlpatterns = [
     path("", views.public_home, name="public_home"),

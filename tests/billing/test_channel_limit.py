@@ -63,7 +63,7 @@ def test_deactivating_frees_a_place_and_reactivating_over_the_limit_is_refused(
         sales, partners = Channel.objects.order_by("name").reverse()
     toggle = f"{URL}{sales.pk}/active/"
     admin_client.post(toggle, {"active": "0"}, HTTP_HOST=host(tenant_a))
-    assert _add(admin_client, tenant_a, "Chat", kind="chat", address="").status_code == 302
+    assert _add(admin_client, tenant_a, "Contact page", kind="web_form").status_code == 302
 
     response = admin_client.post(toggle, {"active": "1"}, HTTP_HOST=host(tenant_a), follow=True)
 

@@ -64,7 +64,13 @@ def test_steps_follow_real_state(client, tenant_a, tenant_b, make_user, login_as
     client.post(
         "/desk/settings/email/", {"support_email": "help@alpha.example"}, HTTP_HOST=host(tenant_a)
     )
-    assert _done(tenant_a)["email"]
+    assert not _done(tenant_a)["email"], "typing the address proves nothing"
+    from kefu.messaging.inbound import email_process, email_receive
+
+    raw = b"From: c@customer.example\r\nTo: help@alpha.example\r\nSubject: Hi\r\n\r\nHello\r\n"
+    with tenant_context(tenant_a):
+        email_process(inbound=email_receive(raw=raw, source="test"))
+    assert _done(tenant_a)["email"], "a mail that arrived at the address does"
 
 
 def test_branding_uploads_a_logo_and_colour_shown_on_the_help_center(

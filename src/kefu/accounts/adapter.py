@@ -44,6 +44,39 @@ class AccountAdapter(DefaultAccountAdapter):
             emailconfirmation = WorkspaceEmailConfirmation(emailconfirmation.email_address)
         super().send_confirmation_mail(request, emailconfirmation, signup)
 
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's account mails (confirmation, password reset, ...) from Kefu's own
+        templates, signed with the workspace's name instead of the host name, in the
+        recipient's language when their account has one, else the page's."""
+        from django.utils import translation
+
+        from kefu.tenancy import in_public_schema, tenant_base_url
+        from kefu.tickets.notifications import mail_language
+
+        request = context.get("request") or getattr(self, "request", None)
+        tenant = getattr(request, "tenant", None)
+        if tenant is not None and not in_public_schema():
+            workspace = {"workspace_name": tenant.name, "workspace_url": tenant_base_url(tenant)}
+        else:
+            workspace = {"workspace_name": "Kefu", "workspace_url": ""}
+        user = context.get("user")
+        language = mail_language(getattr(user, "language", ""), translation.get_language())
+        with translation.override(language):
+            super().send_mail(template_prefix, email, {**workspace, **context})
+
+    def get_from_email(self) -> str:
+        """Kefu's sending address under the workspace's name, so the mail says who it is from."""
+        from email.utils import formataddr, parseaddr
+
+        from django.conf import settings
+
+        from kefu.tenancy import in_public_schema
+
+        tenant = getattr(getattr(self, "request", None), "tenant", None)
+        if tenant is None or in_public_schema():
+            return settings.DEFAULT_FROM_EMAIL
+        return formataddr((tenant.name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
+
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         user = request.user
         if getattr(user, "is_desk_user", False):

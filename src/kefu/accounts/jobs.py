@@ -23,8 +23,11 @@ def invitation_send_job(invitation_id: int, nonce: str) -> None:
     if invitation is None or not invitation.is_pending:
         return
     tenant = Tenant.objects.get(schema_name=connection.schema_name)
+    from kefu.tickets.notifications import mail_language
+
     inviter = invitation.invited_by
-    language = (inviter.language if inviter else "") or "en"
+    # The invitee has no account, so no language of their own yet: the workspace's language.
+    language = mail_language()
     context = {
         "tenant": tenant,
         "invitation": invitation,

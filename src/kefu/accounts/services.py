@@ -8,7 +8,7 @@ from datetime import timedelta
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kefu.accounts.models import ApiToken, Invitation, User
@@ -27,6 +27,16 @@ class StaffLimitError(AccountError):
     """The plan's staff limit is reached; pages show the message with a link to the plans."""
 
 
+def _supported_language(code: str) -> str:
+    """``code`` as one of the site's languages (zh-cn → zh-hans), "" when not one of them."""
+    if not code:
+        return ""
+    try:
+        return translation.get_supported_language_variant(code.lower())
+    except LookupError:
+        return ""
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -36,8 +46,10 @@ def user_create(
     first_name: str = "",
     last_name: str = "",
     email_verified: bool = False,
+    language: str = "",
 ) -> User:
-    """Create a person in the current schema. ``password=None`` leaves it unusable."""
+    """Create a person in the current schema. ``password=None`` leaves it unusable;
+    ``language`` is the one their mails are written in (the page they signed up on)."""
     email = email.strip().lower()
     user = User(
         username=email,
@@ -46,6 +58,7 @@ def user_create(
         first_name=first_name,
         last_name=last_name,
         is_staff=False,
+        language=_supported_language(language),
     )
     if password is None:
         user.set_unusable_password()
@@ -123,7 +136,12 @@ def invitation_revoke(*, invitation: Invitation) -> None:
 
 @transaction.atomic
 def invitation_accept(
-    *, invitation: Invitation, password: str, first_name: str = "", last_name: str = ""
+    *,
+    invitation: Invitation,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    language: str = "",
 ) -> User:
     """Create the invited person's account. Their email is verified: they followed its link."""
     locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -138,6 +156,7 @@ def invitation_accept(
         first_name=first_name,
         last_name=last_name,
         email_verified=True,
+        language=language,
     )
     locked.accepted_at = timezone.now()
     locked.accepted_user = user

@@ -35,6 +35,7 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
                 password=form.cleaned_data["password1"],
                 first_name=first_name,
                 last_name=last_name,
+                language=request.LANGUAGE_CODE,
             )
         except AccountError as error:
             form.add_error(None, str(error))

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.models import User
+from kefu.core.forms import EmptyChoiceLabelMixin
 from kefu.desk.models import WorkspaceSettings
 from kefu.kb.models import Article, ArticleImport, Category, Language
 from kefu.tickets.models import TicketCategory
@@ -15,7 +16,7 @@ MAX_LOGO_BYTES = 1024 * 1024
 LOGO_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
 
 
-class BrandForm(forms.ModelForm):
+class BrandForm(EmptyChoiceLabelMixin, forms.ModelForm):
     name = forms.CharField(label=_("Company name"), max_length=200)
 
     class Meta:
@@ -44,13 +45,21 @@ class BrandForm(forms.ModelForm):
         return logo
 
 
-class SupportEmailForm(forms.ModelForm):
+class SupportEmailForm(EmptyChoiceLabelMixin, forms.ModelForm):
     class Meta:
         model = WorkspaceSettings
-        fields = ["support_email"]
+        fields = ["support_email", "default_language"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Left out of a post (an older form, a script): the language stays as it is.
+        self.fields["default_language"].required = False
+
+    def clean_default_language(self) -> str:
+        return self.cleaned_data.get("default_language") or self.instance.default_language
 
 
-class TicketCategoryForm(forms.ModelForm):
+class TicketCategoryForm(EmptyChoiceLabelMixin, forms.ModelForm):
     class Meta:
         model = TicketCategory
         fields = ["name", "description"]
@@ -62,7 +71,7 @@ class TicketCategoryForm(forms.ModelForm):
         return name
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(EmptyChoiceLabelMixin, forms.Form):
     email = forms.EmailField(label=_("Email address"))
     role = forms.ChoiceField(
         label=_("Role"),
@@ -77,7 +86,7 @@ class InvitationForm(forms.Form):
 IMPORT_MAX_BYTES = 20 * 1024 * 1024
 
 
-class ArticleImportForm(forms.ModelForm):
+class ArticleImportForm(EmptyChoiceLabelMixin, forms.ModelForm):
     class Meta:
         model = ArticleImport
         fields = ["file", "publish", "default_language"]
@@ -101,7 +110,7 @@ GUIDED_EXAMPLE = """? Which device are you using?
     ! Clear the app's cache in Settings, then sign in again."""
 
 
-class GuidedAnswerForm(forms.Form):
+class GuidedAnswerForm(EmptyChoiceLabelMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=300)
     outline = forms.CharField(
         label=_("Decision tree"),
@@ -119,13 +128,15 @@ class GuidedAnswerForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=Article.Status.choices)
 
 
-class ArticleForm(forms.ModelForm):
+class ArticleForm(EmptyChoiceLabelMixin, forms.ModelForm):
     tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separate with commas."))
 
     class Meta:
         model = Article
         fields = ["title", "summary", "body", "language", "category", "status"]
         widgets = {"body": forms.Textarea(attrs={"rows": 16, "class": "monospace"})}
+        # The model field has no translated name of its own (a label, not a migration).
+        labels = {"category": _("Category")}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -133,7 +144,7 @@ class ArticleForm(forms.ModelForm):
             self.initial["tags"] = ", ".join(self.instance.tags or [])
 
 
-class KnowledgeBaseSettingsForm(forms.ModelForm):
+class KnowledgeBaseSettingsForm(EmptyChoiceLabelMixin, forms.ModelForm):
     custom_words = forms.CharField(
         label=_("Custom dictionary"),
         required=False,

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kefu.contacts.models import Contact
+from kefu.core.forms import EmptyChoiceLabelMixin
 from kefu.desk.models import WorkspaceSettings
 from kefu.kb.models import Language
 from kefu.tickets.calendar import validate_timezone
@@ -34,7 +35,7 @@ WEEKDAYS = [
 _INTERVAL_RE = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
 
 
-class SkillGroupForm(forms.ModelForm):
+class SkillGroupForm(EmptyChoiceLabelMixin, forms.ModelForm):
     class Meta:
         model = SkillGroup
         fields = ["name", "description"]
@@ -47,7 +48,7 @@ class SkillGroupForm(forms.ModelForm):
         return name
 
 
-class AgentSkillsForm(forms.Form):
+class AgentSkillsForm(EmptyChoiceLabelMixin, forms.Form):
     skill_groups = forms.ModelMultipleChoiceField(
         label=_("Skill groups"),
         queryset=SkillGroup.objects.none(),
@@ -92,7 +93,7 @@ class AgentSkillsForm(forms.Form):
         return cls(data, initial=initial, auto_id=f"agent{profile.user_id}_%s")
 
 
-class QueueSettingsForm(forms.ModelForm):
+class QueueSettingsForm(EmptyChoiceLabelMixin, forms.ModelForm):
     class Meta:
         model = WorkspaceSettings
         fields = ["agents_pick_from_queue"]
@@ -129,7 +130,7 @@ def parse_intervals(text: str) -> list[list[str]]:
     return intervals
 
 
-class BusinessCalendarForm(forms.Form):
+class BusinessCalendarForm(EmptyChoiceLabelMixin, forms.Form):
     timezone = forms.CharField(
         label=_("Time zone"),
         max_length=64,
@@ -179,7 +180,7 @@ class BusinessCalendarForm(forms.Form):
         return cleaned
 
 
-class HolidayForm(forms.ModelForm):
+class HolidayForm(EmptyChoiceLabelMixin, forms.ModelForm):
     class Meta:
         model = Holiday
         fields = ["date", "name"]
@@ -189,7 +190,7 @@ class HolidayForm(forms.ModelForm):
         }
 
 
-class SlaPolicyForm(forms.ModelForm):
+class SlaPolicyForm(EmptyChoiceLabelMixin, forms.ModelForm):
     customer_tier = forms.ChoiceField(
         label=_("Customer tier"),
         choices=[("", _("Every tier")), *Contact.Tier.choices],

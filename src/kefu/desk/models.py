@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -86,6 +87,23 @@ class WorkspaceSettings(models.Model):
     email_auto_reply = models.BooleanField(
         _("acknowledge new email tickets with suggested articles"), default=True
     )
+    #: The support address that a mail really arrived at through the inbound path (the test
+    #: message or any real one), and when: the address is verified while it is still the
+    #: ``support_email`` (changing the address asks for a new proof).
+    support_email_verified_address = models.CharField(max_length=320, blank=True)
+    support_email_verified_at = models.DateTimeField(null=True, blank=True)
+    default_language = models.CharField(
+        _("workspace language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("Mails to people whose own language is not known are written in it."),
+    )
+    widget_allowed_origins = models.TextField(
+        _("sites that may show the widget"),
+        blank=True,
+        help_text=_("One site address a line, e.g. https://www.example.com. Empty: any site may."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -94,6 +112,20 @@ class WorkspaceSettings(models.Model):
 
     def __str__(self) -> str:
         return str(_("Workspace settings"))
+
+    @property
+    def support_email_verified(self) -> bool:
+        """A mail to the current support address has arrived through Kefu's inbound path."""
+        return bool(
+            self.support_email
+            and self.support_email_verified_at
+            and self.support_email_verified_address.lower() == self.support_email.lower()
+        )
+
+    @property
+    def widget_origins(self) -> list[str]:
+        """The sites allowed to show the widget (``[]``: any site)."""
+        return [line.strip() for line in self.widget_allowed_origins.splitlines() if line.strip()]
 
     @property
     def is_branded(self) -> bool:

@@ -64,8 +64,13 @@ def onboarding_steps() -> list[OnboardingStep]:
         OnboardingStep(
             "email",
             str(_("Connect your support email")),
-            str(_("Forward your support address to Kefu so email becomes tickets.")),
+            str(
+                _(
+                    "Forward your support address to Kefu and send a test message: done when a "
+                    "mail has really arrived."
+                )
+            ),
             reverse("desk:email"),
-            bool(workspace.support_email),
+            workspace.support_email_verified,
         ),
     ]

@@ -11,4 +11,10 @@ urlpatterns = [
         views.channel_toggle,
         name="channel_toggle",
     ),
+    path(
+        "settings/channels/<int:channel_id>/delete/",
+        views.channel_delete_confirm,
+        name="channel_delete",
+    ),
+    path("settings/channels/widget/", views.widget_settings, name="widget_settings"),
 ]

@@ -11,4 +11,5 @@ urlpatterns = [
     path("email/<int:inbound_id>/retry/", views.mail_retry, name="mail_retry"),
     path("email/<int:inbound_id>/assign/", views.mail_assign, name="mail_assign"),
     path("email/<int:inbound_id>/discard/", views.mail_discard, name="mail_discard"),
+    path("settings/email/test/", views.support_email_test, name="email_test"),
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -174,9 +173,17 @@ def email_settings(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("Email settings saved."))
         return redirect("desk:email")
-    # The platform's address for this workspace, whatever host (custom domain) the admin uses.
-    platform_address = f"support@{request.tenant.slug}.{settings.ROOT_DOMAIN}"
-    return render(request, "desk/email.html", {"form": form, "platform_address": platform_address})
+    from kefu.messaging.outbound import support_address
+
+    # The platform's address for this workspace, whatever host (custom domain) the admin uses:
+    # the address to forward the support address to at the mail provider.
+    workspace = workspace_settings_get()
+    context = {
+        "form": form,
+        "platform_address": support_address(request.tenant),
+        "workspace": workspace,
+    }
+    return render(request, "desk/email.html", context)
 
 
 # --- staff APIs (JSON) ---------------------------------------------------------------------

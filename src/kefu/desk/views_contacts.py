@@ -32,11 +32,12 @@ from kefu.contacts.services import (
     contact_update,
     identity_remove,
 )
+from kefu.core.forms import EmptyChoiceLabelMixin
 
 PAGE_SIZE = 50
 
 
-class ContactForm(forms.Form):
+class ContactForm(EmptyChoiceLabelMixin, forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200, required=False)
     language = forms.ChoiceField(
         label=gettext_lazy("Language"),
@@ -46,7 +47,7 @@ class ContactForm(forms.Form):
     tier = forms.ChoiceField(label=gettext_lazy("Tier"), choices=Contact.Tier.choices)
 
 
-class IdentityForm(forms.Form):
+class IdentityForm(EmptyChoiceLabelMixin, forms.Form):
     kind = forms.ChoiceField(
         label=gettext_lazy("Kind"),
         choices=[(kind.value, kind.label) for kind in EDITABLE_KINDS],

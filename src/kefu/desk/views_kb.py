@@ -16,11 +16,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kefu.accounts.permissions import admin_required, staff_api, staff_required
+from kefu.core.forms import EmptyChoiceLabelMixin
 from kefu.kb.categories import category_delete, category_flat_tree, category_save
 from kefu.kb.models import Article, ArticleRevision, Category
 
 
-class CategoryForm(forms.Form):
+class CategoryForm(EmptyChoiceLabelMixin, forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
     parent = forms.ModelChoiceField(
         label=gettext_lazy("Parent category"),

@@ -1,5 +1,5 @@
 """Inbound email in the desk: the quarantine (retry, download the original, add to a ticket by
-hand, discard) and the log of recent inbound mail."""
+hand, discard), the log of recent inbound mail, and the test message of the support address."""
 
 from __future__ import annotations
 
@@ -121,3 +121,25 @@ def mail_discard(request: HttpRequest, inbound_id: int) -> HttpResponse:
     else:
         messages.success(request, _("The email was discarded; the original is kept."))
     return _back(request)
+
+
+@admin_required
+@require_POST
+def support_email_test(request: HttpRequest) -> HttpResponse:
+    """Send the test message to the support address; it verifies the address on arrival."""
+    from kefu.messaging.verification import TestMessageError, support_email_test_send
+
+    try:
+        address = support_email_test_send(workspace=request.tenant)
+    except TestMessageError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _(
+                "A test message was sent to %(address)s. When it arrives through your "
+                "forwarding, this page shows the address as verified."
+            )
+            % {"address": address},
+        )
+    return redirect("desk:email")

@@ -234,7 +234,10 @@ def email_assign(*, inbound: InboundEmail, ticket: Ticket, actor: User) -> Inbou
     return inbound
 
 
-def _route(inbound: InboundEmail) -> ChannelResult:
+def _route(inbound: InboundEmail) -> ChannelResult | None:
+    """Onto a ticket; None for Kefu's own test message of the support address (no ticket)."""
+    from kefu.messaging.verification import is_test_message, support_email_arrival
+
     parsed = parse_email(_read_raw(inbound))
     inbound.subject = parsed.subject[:998]
     inbound.from_address = parsed.from_address[:320]
@@ -247,6 +250,9 @@ def _route(inbound: InboundEmail) -> ChannelResult:
             _("No sender address: the message has no usable From address.")
             + (f" {problems}" if problems else "")
         )
+    support_email_arrival(parsed=parsed, envelope_recipient=inbound.envelope_recipient)
+    if is_test_message(parsed):
+        return None
     own = EmailThreadId.objects.filter(
         message_id=parsed.message_id, direction=EmailThreadId.Direction.SENT
     )
@@ -318,6 +324,15 @@ def email_process(*, inbound: InboundEmail, retry: bool = False) -> InboundEmail
                 current.reason,
                 exc_info=not isinstance(error, InboundRejected),
             )
+            current.save()
+            return current
+        if result is None:
+            current.status = InboundEmail.Status.DISCARDED
+            current.reason = _(
+                "Kefu's test message of your support address: it arrived, so the address "
+                "forwards to Kefu. It was not made a ticket."
+            )
+            current.processed_at = timezone.now()
             current.save()
             return current
         current.status = InboundEmail.Status.PROCESSED

@@ -132,6 +132,12 @@ class Channel(models.Model):
         CHAT = "chat", _("Chat")
         SMS = "sms", _("SMS")
 
+    #: Kinds that really bring messages in: another address that forwards to the support
+    #: address, and a web form that posts to the help center's contact form. The others are
+    #: kept so rows made before stay readable, but are not offered until they work; their rows
+    #: do not count against the plan's channel limit.
+    WORKING_KINDS = (Kind.EMAIL, Kind.WEB_FORM)
+
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=100)
     address = models.CharField(
@@ -153,3 +159,7 @@ class Channel(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_working(self) -> bool:
+        return self.kind in self.WORKING_KINDS

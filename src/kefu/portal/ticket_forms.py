@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kefu.accounts.models import User
+from kefu.core.forms import EmptyChoiceLabelMixin
 from kefu.tickets.errors import FieldErrors
 from kefu.tickets.models import TicketCategory, TicketField
 from kefu.tickets.services.creation import MAX_DESCRIPTION, MAX_SUBJECT
@@ -23,7 +24,7 @@ from kefu.tickets.services.thread import MAX_ATTACHMENTS
 ATTACHMENTS = "attachments"
 
 
-class TicketForm(forms.Form):
+class TicketForm(EmptyChoiceLabelMixin, forms.Form):
     subject = forms.CharField(label=gettext_lazy("Subject"), max_length=MAX_SUBJECT)
     description = forms.CharField(
         label=gettext_lazy("Describe your question"),

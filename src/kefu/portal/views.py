@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
@@ -236,14 +235,16 @@ def widget_script(request: HttpRequest) -> HttpResponse:
     """``<script src="https://<slug>.<root>/widget.js" async>`` on any site."""
     from kefu.desk.selectors import workspace_settings_get
 
+    workspace = workspace_settings_get()
     response = render(
         request,
         "portal/widget.js",
         {
             "base": request.build_absolute_uri("/")[:-1],
             "tenant_name": request.tenant.name,
-            "color": workspace_settings_get().brand_color,
+            "color": workspace.brand_color,
             "label": _("Help"),
+            "origins": workspace.widget_origins,
         },
         content_type="text/javascript; charset=utf-8",
     )
@@ -252,12 +253,13 @@ def widget_script(request: HttpRequest) -> HttpResponse:
     return response
 
 
-# Any site may frame the panel (it shows only what the public help center shows); the rest of
-# the policy holds as on every page.
+# The sites the workspace allows (any site when it lists none: the panel shows only what the
+# public help center shows) may frame the panel; the rest of the policy holds as everywhere.
 @xframe_options_exempt
-@csp_replace({"frame-ancestors": "*"})
 def widget_panel(request: HttpRequest) -> HttpResponse:
     """The panel the widget opens in an iframe: search, suggestions, contact."""
+    from kefu.desk.selectors import workspace_settings_get
+
     query = request.GET.get("q", "").strip()
     if query and not _search_allowed(request):
         query = ""
@@ -275,6 +277,8 @@ def widget_panel(request: HttpRequest) -> HttpResponse:
             "hot": article_list_hot(language=translation.get_language(), limit=5),
         },
     )
+    # What django-csp's csp_replace decorator sets, here per workspace.
+    response._csp_replace = {"frame-ancestors": workspace_settings_get().widget_origins or ["*"]}
     return remember_visitor(request, response)
 
 

@@ -53,7 +53,7 @@ class Recipient:
 
 def mail_language(*candidates: str | None) -> str:
     """The first supported language among ``candidates`` (zh, zh-cn → zh-hans), else the
-    site default."""
+    workspace's own language (inside a workspace's schema), else the site default."""
     for code in candidates:
         if not code:
             continue
@@ -61,7 +61,19 @@ def mail_language(*candidates: str | None) -> str:
             return translation.get_supported_language_variant(code.lower())
         except LookupError:
             continue
-    return settings.LANGUAGE_CODE
+    return workspace_language()
+
+
+def workspace_language() -> str:
+    """The language a workspace writes to people whose own is not known (the site default in
+    the public schema)."""
+    from kefu.tenancy import in_public_schema
+
+    if in_public_schema():
+        return settings.LANGUAGE_CODE
+    from kefu.desk.selectors import workspace_settings_get
+
+    return workspace_settings_get().default_language or settings.LANGUAGE_CODE
 
 
 def requester_recipient(ticket: Ticket) -> Recipient | None:

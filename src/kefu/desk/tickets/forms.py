@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.models import User
+from kefu.core.forms import EmptyChoiceLabelMixin
 from kefu.core.parsing import id_or_none
 from kefu.tickets.desk_selectors import staff_for_assignment
 from kefu.tickets.models import CannedResponse, Ticket, TicketCategory, TicketField
@@ -32,7 +33,7 @@ class StaffChoiceField(forms.ModelChoiceField):
         return _staff_label(obj)
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(EmptyChoiceLabelMixin, forms.Form):
     kind = forms.ChoiceField(
         label=_("Type"),
         choices=[("public", _("Public reply")), ("internal", _("Internal note"))],
@@ -50,7 +51,7 @@ class ReplyForm(forms.Form):
     canned_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
-class PropertiesForm(forms.Form):
+class PropertiesForm(EmptyChoiceLabelMixin, forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=Ticket.Status.choices)
     priority = forms.ChoiceField(label=_("Priority"), choices=Ticket.Priority.choices)
     category = forms.ModelChoiceField(
@@ -89,7 +90,7 @@ class PropertiesForm(forms.Form):
         return [tag for tag in self.cleaned_data["tags"].split(",") if tag.strip()]
 
 
-class BulkForm(forms.Form):
+class BulkForm(EmptyChoiceLabelMixin, forms.Form):
     """The list's bulk action: exactly one of the action fields is used."""
 
     ACTIONS = ("status", "priority", "assign", "tag")
@@ -128,12 +129,12 @@ class BulkForm(forms.Form):
         return user
 
 
-class SavedViewForm(forms.Form):
+class SavedViewForm(EmptyChoiceLabelMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     shared = forms.BooleanField(label=_("Share with the team"), required=False)
 
 
-class CannedResponseForm(forms.ModelForm):
+class CannedResponseForm(EmptyChoiceLabelMixin, forms.ModelForm):
     class Meta:
         model = CannedResponse
         fields = ["title", "body"]
@@ -146,7 +147,7 @@ class CannedResponseForm(forms.ModelForm):
         }
 
 
-class TicketFieldForm(forms.ModelForm):
+class TicketFieldForm(EmptyChoiceLabelMixin, forms.ModelForm):
     choices_text = forms.CharField(
         label=_("Choices"),
         required=False,

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from kefu.messaging.parsing.charsets import decode_bytes, decode_header_text
 from kefu.messaging.parsing.htmltext import html_split, sanitize_html
 from kefu.messaging.parsing.message import (
+    VERIFICATION_HEADER,
     ParsedAttachment,
     ParsedEmail,
     addresses,
@@ -285,6 +286,13 @@ def _headers(parsed: ParsedEmail, message: Message) -> None:
     parsed.references = message_ids(raw_header(message, "References"))[-50:]
     parsed.automatic_reason = automatic_reason(message)
     parsed.is_automatic = bool(parsed.automatic_reason)
+    # Where a forwarder says it delivered the mail (the To header may name someone else).
+    parsed.delivered_to = [
+        address
+        for name in ("Delivered-To", "X-Original-To", "X-Forwarded-To", "X-Forwarded-For")
+        for _name, address in addresses(message, name)
+    ]
+    parsed.kefu_verification = (raw_header(message, VERIFICATION_HEADER) or "").strip()[:500]
 
 
 _UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")

@@ -30,6 +30,10 @@ class ParsedAttachment:
         return len(self.content)
 
 
+#: The header of the test message Kefu sends to a workspace's support address.
+VERIFICATION_HEADER = "X-Kefu-Verification"
+
+
 @dataclass
 class ParsedEmail:
     """An email as Kefu uses it. ``text`` is the new content (quotes and signature stripped),
@@ -54,6 +58,10 @@ class ParsedEmail:
     is_automatic: bool = False
     automatic_reason: str = ""
     headers_readable: bool = True
+    #: Addresses from Delivered-To / X-Original-To / X-Forwarded-To headers.
+    delivered_to: list[str] = field(default_factory=list)
+    #: The token of Kefu's own test message of a support address (``X-Kefu-Verification``).
+    kefu_verification: str = ""
 
     @property
     def thread_ids(self) -> list[str]:

@@ -1,10 +1,14 @@
-// Kefu help widget for {{ tenant_name|escapejs }}. Add to any page:
-//   <script src="{{ base }}/widget.js" async></script>
+// Kefu help widget for {{ tenant_name|escapejs }}. The line to paste into a page, and the
+// sites allowed to show it, are on the desk's channel settings (Help widget).
 // The button lives in a shadow root and the panel is an iframe from the help center's own
 // host, so neither the host page's styles nor its scripts reach inside (and vice versa).
 (function () {
   "use strict";
   if (window.__kefuWidget) return;
+  // The workspace may list the sites allowed to show it (the panel refuses to be framed
+  // anywhere else); on another site the button is not added at all.
+  var allowed = [{% for origin in origins %}"{{ origin|escapejs }}"{% if not forloop.last %}, {% endif %}{% endfor %}];
+  if (allowed.length && allowed.indexOf(window.location.origin) === -1) return;
   window.__kefuWidget = true;
   var base = "{{ base|escapejs }}";
   var host = document.createElement("div");
