@@ -25,8 +25,12 @@ from tenants.services import tenant_delete
 
 logger = logging.getLogger(__name__)
 
-#: Never leaves the schema in an export: credentials and live sessions.
-EXPORT_EXCLUDED_MODELS = frozenset({"sessions.session", "mfa.authenticator"})
+#: Never leaves the schema in an export: credentials and live sessions; and Django's own
+#: bookkeeping, the same in every workspace and rebuilt by ``migrate`` (content types and the
+#: permissions made from them; no Kefu table points at either).
+EXPORT_EXCLUDED_MODELS = frozenset(
+    {"sessions.session", "mfa.authenticator", "contenttypes.contenttype", "auth.permission"}
+)
 EXPORT_EXCLUDED_FIELDS = {"accounts.user": {"password"}}
 
 

@@ -258,6 +258,9 @@ class _Builder:
         self.published = published
 
     def _desk_settings(self) -> None:
+        from django.utils import timezone
+
+        from kefu.desk.models import ExportJob
         from kefu.desk.selectors import workspace_settings_get
         from kefu.messaging.models import Channel
         from kefu.tickets.models import (
@@ -286,6 +289,12 @@ class _Builder:
         }
         for kind, row in made.items():
             self.put(kind, "own", id=row.pk)
+        export = ExportJob.objects.create(
+            parts=["tickets"], file_format="json", status="done", filename="export.json",
+            finished_at=timezone.now(), requested_by=self.users[OWNER],
+        )  # fmt: skip
+        export.file.save("export.json", ContentFile(self.mark("staff", "export").encode()))
+        self.put("export", "own", id=export.pk)
         views = {
             role: SavedView.objects.create(
                 name=self.mark(role, "view"), owner=self.users[role], filters={"view": "all"}

@@ -126,6 +126,8 @@ def test_export_downloads_the_workspace_data_without_secrets(operator_client, te
     assert tickets[0]["fields"]["subject"] == "订单没有到"
     assert "data/sessions.session.json" not in archive.namelist()
     assert "data/mfa.authenticator.json" not in archive.namelist()
+    assert "data/auth.permission.json" not in archive.namelist(), "Django's bookkeeping"
+    assert "data/contenttypes.contenttype.json" not in archive.namelist()
     entry = AuditEntry.objects.get(action="export")
     assert entry.details["counts"]["tickets.ticket"] == 1
 

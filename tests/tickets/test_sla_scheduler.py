@@ -82,6 +82,7 @@ def test_a_tick_is_sent_once_however_many_schedulers_run():
             "usage_report_all_tenants",
             "related_refresh",
             "drafts_cleanup",
+            "exports_expire",
         ]
         assert scheduler_tick(now=now, interval=60) == []
         assert scheduler_tick(now=now + timedelta(seconds=60), interval=60) == [
@@ -95,3 +96,4 @@ def test_a_tick_is_sent_once_however_many_schedulers_run():
         broker.flush("sla")
         broker.flush("billing")
         broker.flush("search")
+        broker.flush("maintenance")

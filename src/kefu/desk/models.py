@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 DEFAULT_BRAND_COLOR = "#1f6feb"
+#: A finished export can be downloaded for this many days; then its file is deleted.
+EXPORT_KEEP_DAYS = 7
 
 
 def _logo_path(instance: WorkspaceSettings, filename: str) -> str:
@@ -130,3 +135,85 @@ class WorkspaceSettings(models.Model):
     @property
     def is_branded(self) -> bool:
         return bool(self.logo) or self.brand_color.lower() != DEFAULT_BRAND_COLOR
+
+
+def _export_path(instance: ExportJob, filename: str) -> str:
+    # The storage puts this under the tenant's own media folder (MEDIA_ROOT/<schema>/...), which
+    # is never served directly: the download view checks who asks.
+    return f"exports/{instance.pk}/{filename}"
+
+
+class ExportJob(models.Model):
+    """A workspace owner's export of their data (tickets with messages, contacts, articles),
+    written by a job into the workspace's own storage and downloaded from the desk until it
+    expires. What each file and column means: docs/export.md (and the desk's help page)."""
+
+    class Part(models.TextChoices):
+        TICKETS = "tickets", _("Tickets and their messages")
+        CONTACTS = "contacts", _("Contacts and their identities")
+        ARTICLES = "articles", _("Articles and their categories")
+
+    class Format(models.TextChoices):
+        CSV = "csv", _("CSV files in a zip (opens in Excel)")
+        JSON = "json", _("JSON (one file)")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Exporting")
+        DONE = "done", _("Ready to download")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+
+    #: Statuses after which nothing happens to the export any more (but expiry).
+    FINISHED = (Status.DONE, Status.FAILED, Status.EXPIRED)
+
+    parts = ArrayField(
+        models.CharField(max_length=20, choices=Part.choices), verbose_name=_("what")
+    )
+    file_format = models.CharField(_("format"), max_length=10, choices=Format.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    #: The name the download gets: the workspace's slug and the day it was asked for.
+    filename = models.CharField(max_length=200)
+    file = models.FileField(upload_to=_export_path, max_length=300, blank=True)
+    error = models.TextField(blank=True)
+    #: The run that holds the export now; only it may finish it (a job delivered twice).
+    run_token = models.CharField(max_length=32, blank=True, editable=False)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("data export")
+        verbose_name_plural = _("data exports")
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(100, int(100 * self.progress_done / self.progress_total))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def expires_at(self) -> datetime | None:
+        if self.status != self.Status.DONE or self.finished_at is None:
+            return None
+        return self.finished_at + timedelta(days=EXPORT_KEEP_DAYS)

@@ -68,5 +68,6 @@ urlpatterns = [
     path("", include("kefu.desk.urls_tickets")),
     path("", include("kefu.desk.urls_mail")),
     path("", include("kefu.desk.urls_contacts")),
+    path("", include("kefu.desk.urls_export")),
     path("", include("billing.urls_desk")),
 ]

@@ -4,9 +4,10 @@ Every ``--interval`` seconds (60 by default) it sends ``sla_check_all_tenants``,
 the SLA check and the routing queue drain to every active workspace, and
 ``billing_dunning_check`` (workspaces whose grace period ran out become read-only); every 5
 minutes ``usage_report_all_tenants``, which reports usage to Stripe; once a day it queues the
-related-articles refresh for every workspace. It only sends messages: the dramatiq workers do
-the work. Several schedulers may run (one per host): a tick is claimed in the shared cache, so
-each minute and each day is sent once. ``--once`` runs one tick and exits.
+related-articles refresh, the held-drafts clean-up and the expiry of old data exports for every
+workspace. It only sends messages: the dramatiq workers do the work. Several schedulers may
+run (one per host): a tick is claimed in the shared cache, so each minute and each day is sent
+once. ``--once`` runs one tick and exits.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def scheduler_tick(*, now: datetime, interval: int) -> list[str]:
     """Send what is due at ``now``; returns the names of the jobs sent."""
     from billing.jobs import billing_dunning_check_job
     from billing.metering.jobs import usage_report_all_tenants
+    from kefu.desk.jobs import exports_expire_job
     from kefu.kb.jobs import related_refresh_job
     from kefu.tickets.jobs import drafts_cleanup_job
     from kefu.tickets.jobs_sla import sla_check_all_tenants, workspace_schemas
@@ -53,7 +55,8 @@ def scheduler_tick(*, now: datetime, interval: int) -> list[str]:
         for schema_name in workspace_schemas():
             related_refresh_job.send_to_schema(schema_name)
             drafts_cleanup_job.send_to_schema(schema_name)
-        sent.extend(["related_refresh", "drafts_cleanup"])
+            exports_expire_job.send_to_schema(schema_name)
+        sent.extend(["related_refresh", "drafts_cleanup", "exports_expire"])
     return sent
 
 
