@@ -173,10 +173,10 @@ class Ticket(models.Model):
 
     @property
     def customer_promise(self) -> CustomerPromise:
-        """What the customer is waiting for, as a kind and a deadline: "first_response" (by the first
-        response target) until staff first reply publicly, then "waiting_on_customer" while
-        pending, "resolution" (by the resolution target) while open, "solved" or "closed".
-        Kind "" when there is no deadline to promise."""
+        """What the customer is waiting for, as a kind and a deadline: "first_response" (by the
+        first response target) until staff first reply publicly, then "waiting_on_customer"
+        while pending, "resolution" (by the resolution target) while open, "solved" or
+        "closed". Kind "" when there is no deadline to promise."""
         status = self.status
         if status == self.Status.RESOLVED:
             return CustomerPromise("solved")
