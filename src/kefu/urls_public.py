@@ -26,6 +26,7 @@ urlpatterns = [
     ),
     path("billing/webhook/", billing_webhooks.stripe_webhook, name="billing_stripe_webhook"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

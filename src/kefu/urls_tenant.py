@@ -56,6 +56,7 @@ urlpatterns = [
     path("email/", include("kefu.messaging.urls")),
     path("brand/logo", desk_views.brand_logo, name="brand_logo"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

@@ -131,7 +131,7 @@ def test_deflect_then_ask_then_answer_rate_and_publish(support_team, browser, sc
     # 4. The customer sees the reply and the deadline, says it is solved and rates it.
     customer.goto(demo.url(f"/tickets/{number}/", host="demo.localhost"))
     expect(customer.locator("#thread")).to_contain_text("We reissued the invoice as Acme GmbH.")
-    expect(customer.locator("#promised")).to_contain_text("We will")
+    expect(customer.locator("#promised")).to_contain_text("We aim to resolve this by")
     customer.click("#close-form button")
     customer.check("#survey input[name=score][value='5']")
     customer.fill("#id_comment", "Quick and friendly.")

@@ -157,6 +157,7 @@ TENANT_ROUTES: list[Route] = [
     Route("widget/", ANYONE, data={"q": "SECRET"}),
     Route("brand/logo", ANYONE, note="the workspace's own logo file, never another's"),
     Route("healthz", ANYONE),
+    Route("favicon.ico", ANYONE, ("GET",)),
     Route("i18n/setlang/", ANYONE),
     # --- help center tickets (customer side) ---------------------------------------------------
     Route("tickets/", ANYONE, ("GET",), data={"q": "SECRET"},
@@ -384,6 +385,7 @@ PUBLIC_ROUTES: list[Route] = [
     Route("billing/webhook/", NOBODY, ("POST",), refusal=(400,),
           note="anyone may call it; only a call signed by Stripe is processed"),
     Route("healthz", ANYONE),
+    Route("favicon.ico", ANYONE, ("GET",)),
     Route("i18n/setlang/", ANYONE),
     Route("admin/", OPERATORS, ("GET",), prefix=True, may_refuse=True,
           values={"object_id": "1", "content_type_id": "1", "id": "1", "app_label": "tenants",

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 
+from kefu.core.colors import brand_palette
 from kefu.tenancy import public_reverse
 
 
@@ -17,6 +18,7 @@ def kefu(request: HttpRequest) -> dict[str, object]:
     return {
         "kefu_tenant": None if is_public else tenant,
         "kefu_brand": brand,
+        "kefu_brand_palette": brand_palette(brand.brand_color) if brand else None,
         "kefu_root_domain": settings.ROOT_DOMAIN,
         # Root-domain links, right whichever URLconf this request (or error page) uses.
         "kefu_signup_url": public_reverse("signup"),

@@ -1,5 +1,5 @@
 """Host -> tenant routing (django-tenants), with Kefu's pages for unknown and suspended hosts;
-the workspace's time zone; text PostgreSQL cannot store kept out of views."""
+the workspace's time zone; text PostgreSQL cannot store kept out of views; compressed text."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.middleware.gzip import GZipMiddleware
 from django_tenants.middleware.main import TenantMainMiddleware
 
 from kefu.core.parsing import refuse_unstorable, unstorable
@@ -66,3 +67,27 @@ class UnstorableTextMiddleware:
         if getattr(view, "checks_own_input", False):
             return
         refuse_unstorable(request, form=not getattr(view, "csrf_exempt", False))
+
+
+#: Content types worth compressing; everything else (images, PDFs, archives, attachments of any
+#: kind) is either compressed already or a download whose Content-Length should stay.
+COMPRESSIBLE_TYPES = (
+    "text/",
+    "application/json",
+    "application/javascript",
+    "application/xml",
+    "image/svg+xml",
+)
+
+
+class TextGZipMiddleware(GZipMiddleware):
+    """Django's gzip (with its BREACH mitigation: a random-length gzip header), for text only.
+
+    Streaming answers stay streamed (Django compresses them chunk by chunk); answers that set
+    their own Content-Encoding (WhiteNoise's precompressed files) pass untouched."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        content_type = response.get("Content-Type", "").lower()
+        if not content_type.startswith(COMPRESSIBLE_TYPES):
+            return response
+        return super().process_response(request, response)

@@ -202,7 +202,6 @@ def _context(ticket: Ticket, mailer: Any) -> dict[str, Any]:
         for article in articles
     ]
     return {
-        "promised_at": ticket.promised_at,
         "url": ticket_customer_url(ticket),
         "suggestions": suggestions,
     }

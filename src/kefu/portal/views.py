@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
@@ -10,11 +12,14 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from kefu.api.errors import ApiError, api_view
+from kefu.core.colors import brand_palette
 from kefu.core.parsing import parse_integer, parse_optional_id
 from kefu.core.ratelimit import client_ip, limit_hit
 from kefu.kb.categories import category_ancestors
@@ -105,6 +110,12 @@ def related_articles(article: Article) -> list[Article]:
     return [by_id[pk] for pk in related_ids if pk in by_id]
 
 
+def _meta_description(article: Article) -> str:
+    """What search engines show under the title: the summary, else the start of the text."""
+    text = article.summary or html.unescape(strip_tags(article.body_html))
+    return Truncator(" ".join(text.split())).chars(160)
+
+
 def article_detail(request: HttpRequest, article_id: int, slug: str) -> HttpResponse:
     article = article_get_published(article_id=article_id)
     if article is None:
@@ -118,6 +129,7 @@ def article_detail(request: HttpRequest, article_id: int, slug: str) -> HttpResp
         "portal/article.html",
         {
             "article": article,
+            "meta_description": _meta_description(article),
             "guided": _guided_context(article, request.GET.get("path", "")),
             "related": related_articles(article),
             "search_log": search_log,
@@ -236,13 +248,15 @@ def widget_script(request: HttpRequest) -> HttpResponse:
     from kefu.desk.selectors import workspace_settings_get
 
     workspace = workspace_settings_get()
+    palette = brand_palette(workspace.brand_color)
     response = render(
         request,
         "portal/widget.js",
         {
             "base": request.build_absolute_uri("/")[:-1],
             "tenant_name": request.tenant.name,
-            "color": workspace.brand_color,
+            "color": palette.brand,
+            "text_color": palette.on_brand,
             "label": _("Help"),
             "origins": workspace.widget_origins,
         },

@@ -204,6 +204,10 @@ MIDDLEWARE = [
     "kefu.core.unavailable.DatabaseUnavailableMiddleware",
     # Next, so every other answer gets the policy, including those of the tenant middleware.
     "csp.middleware.CSPMiddleware",
+    # Text answers (pages, JSON, and static files served uncompressed outside production) go
+    # out gzipped to clients that accept it; files, already compressed answers and binary types
+    # pass untouched. Above WhiteNoise, which serves precompressed files itself in production.
+    "kefu.core.middleware.TextGZipMiddleware",
     # Static files need neither a workspace nor the database.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "kefu.core.middleware.TenantMiddleware",

@@ -257,7 +257,7 @@ def notify_ticket_received(ticket_id: int) -> None:
         key=f"received:{ticket.pk}",
         recipient=recipient,
         template="received",
-        context={"promised_at": ticket.promised_at, "url": ticket_customer_url(ticket)},
+        context={"url": ticket_customer_url(ticket)},
     )
 
 
@@ -289,7 +289,6 @@ def notify_customer_reply(message_id: int) -> None:
             "status": ticket.status,
             "status_label": ticket.get_status_display(),
             "survey": _survey(ticket),
-            "promised_at": ticket.promised_at,
             "url": ticket_customer_url(ticket),
         },
         automated=False,
@@ -320,7 +319,6 @@ def notify_status_changed(event_id: int) -> None:
             "status": status,
             "status_label": Ticket.Status(status).label,
             "survey": survey,
-            "promised_at": ticket.promised_at,
             "url": ticket_customer_url(ticket),
         },
     )

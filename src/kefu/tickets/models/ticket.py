@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import NamedTuple
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kefu.tickets.models.config import SkillGroup, SlaPolicy, TicketCategory
+
+
+class CustomerPromise(NamedTuple):
+    """What the customer of a ticket is waiting for (see ``Ticket.customer_promise``)."""
+
+    kind: str
+    due_at: datetime | None = None
 
 
 class Ticket(models.Model):
@@ -160,3 +170,22 @@ class Ticket(models.Model):
         if self.first_responded_at is None and self.first_response_due_at:
             return self.first_response_due_at
         return self.resolution_due_at
+
+    @property
+    def customer_promise(self) -> CustomerPromise:
+        """What the customer is waiting for, as a kind and a deadline: "first_response" (by the
+        first response target) until staff first reply publicly, then "waiting_on_customer"
+        while pending, "resolution" (by the resolution target) while open, "solved" or
+        "closed". Kind "" when there is no deadline to promise."""
+        status = self.status
+        if status == self.Status.RESOLVED:
+            return CustomerPromise("solved")
+        if status == self.Status.CLOSED:
+            return CustomerPromise("closed")
+        if status == self.Status.PENDING:
+            return CustomerPromise("waiting_on_customer")
+        if self.first_responded_at is None and self.first_response_due_at:
+            return CustomerPromise("first_response", self.first_response_due_at)
+        if self.resolution_due_at:
+            return CustomerPromise("resolution", self.resolution_due_at)
+        return CustomerPromise("")

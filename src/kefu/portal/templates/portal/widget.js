@@ -18,7 +18,7 @@
     "<style>" +
     ":host{all:initial}" +
     "button{position:fixed;right:20px;bottom:20px;z-index:2147483000;border:0;border-radius:24px;" +
-    "padding:12px 18px;font:600 15px/1 system-ui,sans-serif;color:#fff;background:{{ color|escapejs }};" +
+    "padding:12px 18px;font:600 15px/1 system-ui,sans-serif;color:{{ text_color|escapejs }};background:{{ color|escapejs }};" +
     "box-shadow:0 4px 14px rgba(0,0,0,.2);cursor:pointer}" +
     "iframe{position:fixed;right:20px;bottom:76px;z-index:2147483000;width:360px;max-width:calc(100vw - 40px);" +
     "height:520px;max-height:calc(100vh - 100px);border:1px solid #d0d7de;border-radius:12px;background:#fff;" +
