@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils.safestring import SafeString, mark_safe
 
+from kefu.core.privacy import mask_personal_data
 from kefu.kb.content import html_to_text
 from kefu.kb.models import Article
 from kefu.search import embeddings, learned, segment
@@ -326,11 +327,14 @@ def search(
     source: str = SearchLog.Source.HELP_CENTER,
     visitor_key: str = "",
     log: bool = True,
+    logged_query: str | None = None,
 ) -> SearchResults:
     """Published articles of the current tenant that answer ``query``, best first.
 
     Runs inside the tenant's schema. With ``log`` the search is recorded (query, result count)
-    so the desk can show searches that found nothing and learn from clicks and votes.
+    so the desk can show searches that found nothing and learn from clicks and votes. The log
+    keeps ``logged_query`` (default: the query) with personal data masked
+    (``kefu.core.privacy``): a ticket form's question keeps only its subject.
     """
     query = (query or "").strip()[:MAX_QUERY_LENGTH]
     results = SearchResults(query=query)
@@ -351,8 +355,9 @@ def search(
         for pk, score in ranked
     ]
     if log:
+        kept = query if logged_query is None else logged_query.strip()
         results.log = SearchLog.objects.create(
-            query=query,
+            query=mask_personal_data(kept)[:MAX_QUERY_LENGTH],
             language=language or "",
             source=source,
             result_count=len(results.hits),
