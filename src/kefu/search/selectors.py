@@ -30,7 +30,8 @@ def _searches(*, days: int, questions: bool) -> QuerySet[SearchLog]:
 
 def search_list_without_results(*, days: int = 30, limit: int = 50) -> list[dict]:
     """Searches people typed that found nothing, most frequent first: the content the help
-    center lacks. Ticket-form and email questions are not searches (``question_list_unanswered``)."""
+    center lacks. Ticket-form and email questions are not searches
+    (``question_list_unanswered``)."""
     return _masked(
         list(
             _searches(days=days, questions=False)

@@ -29,7 +29,12 @@ from kefu.kb.content import html_to_text
 from kefu.kb.models import Article, ArticleView, GuidedOutcome
 from kefu.search import embeddings, segment
 from kefu.search.engine import MIN_SIMILARITY, SearchHit, article_similarities, search
-from kefu.search.models import QUESTION_LOG_LENGTH, LearnedPhrasing, PhrasingLesson, SearchLog
+from kefu.search.models import (
+    QUESTION_LOG_LENGTH,
+    LearnedPhrasing,
+    PhrasingLesson,
+    SearchLog,
+)
 from kefu.tickets.errors import TicketError
 from kefu.tickets.models import (
     DeflectionEvent,
@@ -134,9 +139,10 @@ def good_answers(
     """Answers good enough to ask "Does one of these answer your question?" before a ticket.
 
     The search is logged (``source``: the ticket form unless told) by the subject alone
-    (``SearchLog``), so questions nothing answered show up as content gaps. Search scores are relative within one query, so "good"
-    is judged absolutely: a kept article scores at least half the best one, and is close in
-    meaning (the semantic search's own bar) or shares enough words with the question.
+    (``SearchLog``), so questions nothing answered show up as content gaps. Search scores are
+    relative within one query, so "good" is judged absolutely: a kept article scores at least
+    half the best one, and is close in meaning (the semantic search's own bar) or shares enough
+    words with the question.
     """
     query = question_text(subject, description)
     hits = search(
