@@ -22,6 +22,7 @@ from kefu.kb.categories import category_ancestors
 from kefu.kb.models import Article, Category
 from kefu.kb.selectors import (
     article_get_published,
+    article_list_for_reader,
     article_list_hot,
     article_list_published,
     category_articles,
@@ -53,17 +54,15 @@ def _search_allowed(request: HttpRequest) -> bool:
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    # Every list and count follows one language rule (kefu.kb.selectors.article_list_for_reader).
     language = translation.get_language()
-    latest = list(article_list_published(language=language)[:10]) or list(
-        article_list_published()[:10]
-    )
     return render(
         request,
         "portal/home.html",
         {
             "hot": article_list_hot(language=language),
-            "categories": category_list_with_counts(),
-            "latest": latest,
+            "categories": category_list_with_counts(language=language),
+            "latest": article_list_for_reader(language=language)[:10],
         },
     )
 
@@ -72,14 +71,15 @@ def category_detail(request: HttpRequest, category_id: int, slug: str) -> HttpRe
     category = get_object_or_404(Category, pk=category_id)
     if slug != category.slug:
         return redirect("category_detail", category_id=category.pk, slug=category.slug)
+    language = translation.get_language()
     return render(
         request,
         "portal/category.html",
         {
             "category": category,
-            "articles": category_articles(category=category),
+            "articles": category_articles(category=category, language=language),
             "ancestors": category_ancestors(category),
-            "subcategories": category_list_with_counts(parent=category),
+            "subcategories": category_list_with_counts(parent=category, language=language),
         },
     )
 
@@ -158,7 +158,16 @@ def search_page(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     if query and not _search_allowed(request):
         return render(request, "portal/search.html", {"query": query, "limited": True}, status=429)
-    results = search(query, limit=20, visitor_key=visitor_key(request)) if query else None
+    results = (
+        search(
+            query,
+            limit=20,
+            visitor_key=visitor_key(request),
+            reader_language=translation.get_language(),
+        )
+        if query
+        else None
+    )
     response = render(request, "portal/search.html", {"query": query, "results": results})
     return remember_visitor(request, response)
 
@@ -169,7 +178,11 @@ def search_suggest(request: HttpRequest) -> JsonResponse:
     query = request.GET.get("q", "").strip()
     if not _search_allowed(request):
         return JsonResponse({"error": "rate_limited"}, status=429)
-    results = search(query, limit=5, log=False) if len(query) >= 2 else None
+    results = (
+        search(query, limit=5, log=False, reader_language=translation.get_language())
+        if len(query) >= 2
+        else None
+    )
     return JsonResponse(
         {
             "query": query,
@@ -196,7 +209,16 @@ def api_search(request: HttpRequest) -> JsonResponse:
     limit = parse_integer(
         request.GET.get("limit"), name="limit", minimum=1, maximum=API_SEARCH_MAX_LIMIT, default=10
     )
-    hits = search(query, limit=limit, source=SearchLog.Source.API).hits if query else []
+    hits = (
+        search(
+            query,
+            limit=limit,
+            source=SearchLog.Source.API,
+            reader_language=translation.get_language(),
+        ).hits
+        if query
+        else []
+    )
     base = request.build_absolute_uri("/")[:-1]
     response = JsonResponse(
         {
@@ -218,6 +240,8 @@ def api_search(request: HttpRequest) -> JsonResponse:
 
 
 def sitemap(request: HttpRequest) -> HttpResponse:
+    """Every published article in both languages: each translation is its own page (the one
+    exception to ``article_list_for_reader``, see there)."""
     base = request.build_absolute_uri("/")[:-1]
     articles = article_list_published().select_related(None).only("pk", "slug", "updated_at")
     return render(
@@ -262,7 +286,13 @@ def widget_panel(request: HttpRequest) -> HttpResponse:
     if query and not _search_allowed(request):
         query = ""
     results = (
-        search(query, limit=8, source=SearchLog.Source.WIDGET, visitor_key=visitor_key(request))
+        search(
+            query,
+            limit=8,
+            source=SearchLog.Source.WIDGET,
+            visitor_key=visitor_key(request),
+            reader_language=translation.get_language(),
+        )
         if query
         else None
     )
