@@ -16,6 +16,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from kefu.api.errors import ApiError, api_view
+from kefu.core import limits
 from kefu.core.parsing import parse_integer, parse_optional_id
 from kefu.core.ratelimit import client_ip, limit_hit
 from kefu.kb.categories import category_ancestors
@@ -45,6 +46,11 @@ def _search_log(request: HttpRequest, raw_id: str | None) -> SearchLog | None:
     if search_id is None:
         return None
     return SearchLog.objects.filter(pk=search_id, visitor_key=visitor_key(request)).first()
+
+
+def _query_problem(query: str) -> str | None:
+    """Why a typed search cannot be run as it is (too long), or None."""
+    return limits.length_problem(query, limit=limits.SEARCH_QUERY)
 
 
 def _search_allowed(request: HttpRequest) -> bool:
@@ -156,6 +162,9 @@ def article_vote_view(request: HttpRequest, article_id: int) -> HttpResponse:
 
 def search_page(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
+    if problem := _query_problem(query):
+        context = {"query": query[: limits.SEARCH_QUERY], "query_error": problem}
+        return render(request, "portal/search.html", context, status=400)
     if query and not _search_allowed(request):
         return render(request, "portal/search.html", {"query": query, "limited": True}, status=429)
     results = (
@@ -176,6 +185,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
 def search_suggest(request: HttpRequest) -> JsonResponse:
     """Search as you type: a few titles, not logged (the submitted search is)."""
     query = request.GET.get("q", "").strip()
+    if problem := _query_problem(query):
+        return JsonResponse({"error": "invalid", "message": problem}, status=400)
     if not _search_allowed(request):
         return JsonResponse({"error": "rate_limited"}, status=429)
     results = (
@@ -206,6 +217,8 @@ def api_search(request: HttpRequest) -> JsonResponse:
     if "q" not in request.GET:
         raise ApiError(400, "invalid", _("q is required."), {"q": [_("This field is required.")]})
     query = request.GET["q"].strip()
+    if problem := _query_problem(query):
+        raise ApiError(400, "invalid", problem, {"q": [problem]})
     limit = parse_integer(
         request.GET.get("limit"), name="limit", minimum=1, maximum=API_SEARCH_MAX_LIMIT, default=10
     )
@@ -283,7 +296,8 @@ def widget_script(request: HttpRequest) -> HttpResponse:
 def widget_panel(request: HttpRequest) -> HttpResponse:
     """The panel the widget opens in an iframe: search, suggestions, contact."""
     query = request.GET.get("q", "").strip()
-    if query and not _search_allowed(request):
+    query_error = _query_problem(query)
+    if query_error or (query and not _search_allowed(request)):
         query = ""
     results = (
         search(
@@ -301,6 +315,7 @@ def widget_panel(request: HttpRequest) -> HttpResponse:
         "portal/widget_panel.html",
         {
             "query": query,
+            "query_error": query_error,
             "results": results,
             "hot": article_list_hot(language=translation.get_language(), limit=5),
         },
