@@ -341,3 +341,22 @@ def test_the_history_records_which_staff_member_opened_a_ticket_by_api(client, t
         first = created.ticket.messages.get()
         assert first.author is None  # the customer's words, not the agent's
         assert first.author_contact.email == "caller@example.com"
+
+
+def test_over_long_text_gets_a_400_naming_the_field(client, tenant_a, token_for):
+    from kefu.core import limits
+
+    _agent, secret = token_for(tenant_a)
+    created = _call(client, "post", "/api/v1/tickets", tenant_a, secret, {
+        "subject": "Long story", "description": "d" * (limits.DESCRIPTION + 1),
+        "requester": {"email": "a@example.com"},
+    })  # fmt: skip
+    assert created.status_code == 400
+    assert created.json()["error"]["fields"]["description"] == [
+        f"At most {limits.DESCRIPTION} characters (you wrote {limits.DESCRIPTION + 1})."
+    ]
+    ticket = _ticket(tenant_a)
+    reply = _call(client, "post", f"/api/v1/tickets/{ticket.pk}/reply", tenant_a, secret,
+                  {"body": "b" * (limits.MESSAGE + 1)})  # fmt: skip
+    assert reply.status_code == 400
+    assert f"(you wrote {limits.MESSAGE + 1})" in reply.json()["error"]["fields"]["body"][0]

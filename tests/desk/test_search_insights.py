@@ -81,3 +81,61 @@ def test_articles_read_before_a_ticket_are_listed(
     assert "Changing your delivery address" in table
     assert "<td>2</td>" in table
     assert unread.title not in table
+
+
+def test_ticket_form_questions_are_logged_by_subject_with_personal_data_masked(
+    client, tenant_a, make_user, login_as
+):
+    from kefu.search.models import SearchLog
+    from kefu.tickets.deflection import good_answers
+
+    with tenant_context(tenant_a):
+        good_answers(
+            subject="Parcel QM20241103001 never came, mail li.na@example.com",
+            description="Call me on 138 1234 5678, I live at 5 Long Road",
+            visitor_key="v9",
+        )
+        search("refund to wang@example.com for order 88812345", visitor_key="v9")
+        question = SearchLog.objects.get(source=SearchLog.Source.TICKET_FORM)
+        typed = SearchLog.objects.get(source=SearchLog.Source.HELP_CENTER)
+    assert question.query == "Parcel QM••• never came, mail •••", "the subject only, masked"
+    assert typed.query == "refund to ••• for order •••"
+    login_as(tenant_a, make_user(tenant_a, User.Role.AGENT))
+    page = client.get("/desk/search/", HTTP_HOST=host(tenant_a)).content.decode()
+    for private in ("20241103001", "li.na@example.com", "1234 5678", "Long Road", "wang@"):
+        assert private not in page
+    searches = page.split('id="searches-without-results"')[1].split("</table>")[0]
+    top = page.split('id="top-searches"')[1].split("</table>")[0]
+    questions = page.split('id="unanswered-questions"')[1].split("</table>")[0]
+    assert "refund to ••• for order •••" in searches
+    assert "parcel" not in searches, "a question is not a search"
+    assert "parcel" not in top
+    assert "parcel qm••• never came" in questions
+
+
+def test_migration_masks_search_log_rows_written_before_masking(tenant_a):
+    import importlib
+
+    from django.apps import apps
+
+    from kefu.search.models import SearchLog
+
+    migration = importlib.import_module("kefu.search.migrations.0008_searchlog_mask_personal_data")
+    with tenant_context(tenant_a):
+        question = SearchLog.objects.create(
+            query="Where is order 20241103001\nMy phone is 13812345678 and I am upset",
+            source=SearchLog.Source.TICKET_FORM, result_count=0,
+        )  # fmt: skip
+        typed = SearchLog.objects.create(
+            query="invoice for me@example.com", source=SearchLog.Source.WIDGET, result_count=0
+        )
+        kept = SearchLog.objects.create(
+            query="iPhone 15 case", source=SearchLog.Source.HELP_CENTER, result_count=1
+        )
+        migration.mask_existing(apps, None)
+        question.refresh_from_db()
+        typed.refresh_from_db()
+        kept.refresh_from_db()
+    assert question.query == "Where is order •••"
+    assert typed.query == "invoice for •••"
+    assert kept.query == "iPhone 15 case"

@@ -305,3 +305,29 @@ def test_kefus_own_mail_coming_back_is_not_a_new_ticket(tenant_a, deliver):
     assert "Kefu sent" in inbound.reason
     with tenant_context(tenant_a):
         assert ticket.messages.count() == 1
+
+
+def test_a_mail_longer_than_any_form_allows_is_stored_shortened_with_the_original_kept(
+    tenant_a, deliver
+):
+    from email.message import EmailMessage
+
+    from kefu.core import limits
+
+    mail = EmailMessage()
+    mail["From"] = "Casey <casey@example.com>"
+    mail["To"] = "support@example.com"
+    mail["Subject"] = "S" * 1000
+    mail["Message-ID"] = "<long-1@example.com>"
+    mail.set_content("茶" * 192_000)
+    inbound = deliver(tenant_a, mail.as_bytes())
+    assert inbound.status == InboundEmail.Status.PROCESSED, "a long mail is never refused"
+    with tenant_context(tenant_a):
+        ticket = Ticket.objects.get(pk=inbound.ticket_id)
+        assert len(ticket.subject) == limits.SUBJECT
+        first = ticket.messages.filter(kind=TicketMessage.Kind.PUBLIC).get()
+        assert len(first.body) <= limits.MESSAGE
+        notes = " ".join(ticket.messages.filter(kind=TicketMessage.Kind.INTERNAL)
+                         .values_list("body", flat=True))  # fmt: skip
+        assert "shortened" in notes
+        assert inbound.raw.size > 192_000 * 3, "the whole mail is in the stored original"

@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from kefu.api.errors import ApiError
+from kefu.core.limits import too_long
 from kefu.core.parsing import id_or_none, integer_or_none, unstorable, unstorable_message
 
 MAX_BYTES = 1_000_000
@@ -82,7 +83,7 @@ class Input:
         if required and not value.strip():
             self.fail(key, _("This field is required."))
         elif max_length is not None and len(value) > max_length:
-            self.fail(key, _("Use at most %(count)d characters.") % {"count": max_length})
+            self.fail(key, too_long(limit=max_length, length=len(value)))
         return value
 
     def choice(self, key: str, choices: list[str]) -> str | None:

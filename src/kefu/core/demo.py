@@ -18,9 +18,10 @@ from tenants.services import tenant_provision
 
 DEMO_SLUG = "demo"
 
+#: (name, Chinese name, English name, slug, position)
 CATEGORIES = [
-    ("账户与登录", "account", 0),
-    ("Billing", "billing", 1),
+    ("账户与登录", "账户与登录", "Account and sign-in", "account", 0),
+    ("Billing", "账单", "Billing", "billing", 1),
 ]
 ARTICLES = [
     (
@@ -142,8 +143,10 @@ def demo_seed() -> tuple[Tenant, list[DemoAccount]]:
                 email_verified=True,
             )
         categories = {
-            slug: Category.objects.create(name=name, slug=slug, position=position)
-            for name, slug, position in CATEGORIES
+            slug: Category.objects.create(
+                name=name, name_zh_hans=name_zh_hans, name_en=name_en, slug=slug, position=position
+            )
+            for name, name_zh_hans, name_en, slug, position in CATEGORIES
         }
         saved = {}
         for kind, rows in ((Article.Kind.ARTICLE, ARTICLES), (Article.Kind.GUIDED, GUIDED)):

@@ -22,6 +22,7 @@ def search_insights(request: HttpRequest) -> HttpResponse:
     from kefu.search.selectors import (
         articles_read_before_tickets,
         phrasing_list,
+        question_list_unanswered,
         search_list_top,
         search_list_without_results,
     )
@@ -32,6 +33,7 @@ def search_insights(request: HttpRequest) -> HttpResponse:
         {
             "without_results": search_list_without_results(),
             "top": search_list_top(),
+            "unanswered_questions": question_list_unanswered(),
             "phrasings": phrasing_list()[:200],
             "read_before_tickets": articles_read_before_tickets(),
         },

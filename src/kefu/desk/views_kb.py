@@ -23,6 +23,21 @@ from kefu.kb.models import Article, ArticleRevision, Category
 
 class CategoryForm(EmptyChoiceLabelMixin, forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    name_zh_hans = forms.CharField(
+        label=gettext_lazy("Name in Chinese"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("What readers of the Chinese help center see."),
+    )
+    name_en = forms.CharField(
+        label=gettext_lazy("Name in English"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy(
+            "What readers of the English help center see. Left empty, readers of that "
+            "language see the name above."
+        ),
+    )
     parent = forms.ModelChoiceField(
         label=gettext_lazy("Parent category"),
         queryset=Category.objects.none(),
@@ -67,7 +82,8 @@ def kb_categories(request: HttpRequest) -> HttpResponse:
 def kb_category_edit(request: HttpRequest, category_id: int) -> HttpResponse:
     category = get_object_or_404(Category, pk=category_id)
     initial = {
-        "name": category.name, "parent": category.parent, "position": category.position,
+        "name": category.name, "name_zh_hans": category.name_zh_hans,
+        "name_en": category.name_en, "parent": category.parent, "position": category.position,
         "description": category.description,
     }  # fmt: skip
     form = CategoryForm(request.POST or None, initial=initial, exclude=category)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, QuerySet
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -23,12 +23,22 @@ class CategoryNode:
     children: list[CategoryNode] = field(default_factory=list)
 
 
-def category_tree() -> list[CategoryNode]:
-    """Top-level categories with their descendants, in position order, with published counts."""
-    categories = Category.objects.annotate(
-        published=Count("articles", filter=Q(articles__status=Article.Status.PUBLISHED))
-    ).order_by("position", "name")
-    nodes = {c.pk: CategoryNode(category=c, depth=0, published=c.published) for c in categories}
+def category_tree(*, articles: QuerySet[Article] | None = None) -> list[CategoryNode]:
+    """Top-level categories with their descendants, in position order, each with how many of
+    ``articles`` (default: every published article) it holds itself."""
+    if articles is None:
+        articles = Article.objects.filter(status=Article.Status.PUBLISHED)
+    counts = dict(
+        articles.order_by()
+        .filter(category__isnull=False)
+        .values("category")
+        .annotate(count=Count("pk"))
+        .values_list("category", "count")
+    )
+    categories = Category.objects.order_by("position", "name")
+    nodes = {
+        c.pk: CategoryNode(category=c, depth=0, published=counts.get(c.pk, 0)) for c in categories
+    }
     roots: list[CategoryNode] = []
     for node in nodes.values():
         parent = nodes.get(node.category.parent_id)
@@ -84,6 +94,8 @@ def category_save(
     parent: Category | None = None,
     position: int = 0,
     description: str = "",
+    name_zh_hans: str = "",
+    name_en: str = "",
     category: Category | None = None,
 ) -> Category:
     """Create or edit a category. A category cannot sit under itself or its own descendants,
@@ -103,6 +115,8 @@ def category_save(
             )  # fmt: skip
     category = category or Category()
     category.name = name
+    category.name_zh_hans = (name_zh_hans or "").strip()
+    category.name_en = (name_en or "").strip()
     category.slug = _unique_slug(name, category.pk)
     category.parent = parent
     category.position = position

@@ -14,9 +14,16 @@ class Language(models.TextChoices):
 
 
 class Category(models.Model):
-    """A help center section. Categories form a tree (``parent``), ordered by position."""
+    """A help center section. Categories form a tree (``parent``), ordered by position.
+
+    ``name`` is the category's own name, as first written in whichever language (the desk lists
+    it, the slug comes from it); ``name_zh_hans`` and ``name_en`` are what readers of each
+    language see, when set. A reader sees the name in their language, else ``name``
+    (``localized_name``)."""
 
     name = models.CharField(_("name"), max_length=200)
+    name_zh_hans = models.CharField(_("name in Chinese"), max_length=200, blank=True)
+    name_en = models.CharField(_("name in English"), max_length=200, blank=True)
     slug = models.SlugField(_("slug"), max_length=200, allow_unicode=True)
     description = models.CharField(_("description"), max_length=300, blank=True)
     parent = models.ForeignKey(
@@ -37,6 +44,18 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def name_for(self, language: str | None) -> str:
+        """The name a reader of ``language`` sees (see the class)."""
+        names = {Language.ZH_HANS: self.name_zh_hans, Language.EN: self.name_en}
+        return names.get(language or "", "") or self.name
+
+    @property
+    def localized_name(self) -> str:
+        """The name in the active (interface) language, for templates."""
+        from django.utils.translation import get_language
+
+        return self.name_for(get_language())
 
 
 class Article(models.Model):

@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kefu.accounts.models import User
+from kefu.core import limits
 from kefu.core.forms import EmptyChoiceLabelMixin
+from kefu.core.limits import limited_text_field
 from kefu.tickets.errors import FieldErrors
 from kefu.tickets.models import TicketCategory, TicketField
-from kefu.tickets.services.creation import MAX_DESCRIPTION, MAX_SUBJECT
 from kefu.tickets.services.fields import attachment_problem, fields_clean, fields_for_category
 from kefu.tickets.services.thread import MAX_ATTACHMENTS
 
@@ -25,11 +26,11 @@ ATTACHMENTS = "attachments"
 
 
 class TicketForm(EmptyChoiceLabelMixin, forms.Form):
-    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=MAX_SUBJECT)
-    description = forms.CharField(
+    subject = limited_text_field(label=gettext_lazy("Subject"), limit=limits.SUBJECT)
+    description = limited_text_field(
         label=gettext_lazy("Describe your question"),
-        max_length=MAX_DESCRIPTION,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        limit=limits.DESCRIPTION,
+        rows=6,
         error_messages={"required": gettext_lazy("Tell us what happened.")},
     )
     category = forms.ModelChoiceField(
@@ -38,7 +39,7 @@ class TicketForm(EmptyChoiceLabelMixin, forms.Form):
         required=False,
         empty_label=gettext_lazy("— Choose a category —"),
     )
-    name = forms.CharField(label=gettext_lazy("Your name"), max_length=200, required=False)
+    name = limited_text_field(label=gettext_lazy("Your name"), limit=limits.NAME, required=False)
     email = forms.EmailField(
         label=gettext_lazy("Your email address"),
         help_text=gettext_lazy("We send our answer here."),

@@ -19,6 +19,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from kefu.api.errors import ApiError, api_view
+from kefu.core import limits
 from kefu.core.colors import brand_palette
 from kefu.core.parsing import parse_integer, parse_optional_id
 from kefu.core.ratelimit import client_ip, limit_hit
@@ -26,6 +27,7 @@ from kefu.kb.categories import category_ancestors
 from kefu.kb.models import Article, Category
 from kefu.kb.selectors import (
     article_get_published,
+    article_list_for_reader,
     article_list_hot,
     article_list_published,
     category_articles,
@@ -50,6 +52,11 @@ def _search_log(request: HttpRequest, raw_id: str | None) -> SearchLog | None:
     return SearchLog.objects.filter(pk=search_id, visitor_key=visitor_key(request)).first()
 
 
+def _query_problem(query: str) -> str | None:
+    """Why a typed search cannot be run as it is (too long), or None."""
+    return limits.length_problem(query, limit=limits.SEARCH_QUERY)
+
+
 def _search_allowed(request: HttpRequest) -> bool:
     return limit_hit(
         scope="search", key=client_ip(request), limit=settings.KEFU_SEARCH_LIMIT_PER_IP
@@ -57,17 +64,15 @@ def _search_allowed(request: HttpRequest) -> bool:
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    # Every list and count follows one language rule (kefu.kb.selectors.article_list_for_reader).
     language = translation.get_language()
-    latest = list(article_list_published(language=language)[:10]) or list(
-        article_list_published()[:10]
-    )
     return render(
         request,
         "portal/home.html",
         {
             "hot": article_list_hot(language=language),
-            "categories": category_list_with_counts(),
-            "latest": latest,
+            "categories": category_list_with_counts(language=language),
+            "latest": article_list_for_reader(language=language)[:10],
         },
     )
 
@@ -76,14 +81,15 @@ def category_detail(request: HttpRequest, category_id: int, slug: str) -> HttpRe
     category = get_object_or_404(Category, pk=category_id)
     if slug != category.slug:
         return redirect("category_detail", category_id=category.pk, slug=category.slug)
+    language = translation.get_language()
     return render(
         request,
         "portal/category.html",
         {
             "category": category,
-            "articles": category_articles(category=category),
+            "articles": category_articles(category=category, language=language),
             "ancestors": category_ancestors(category),
-            "subcategories": category_list_with_counts(parent=category),
+            "subcategories": category_list_with_counts(parent=category, language=language),
         },
     )
 
@@ -167,9 +173,21 @@ def article_vote_view(request: HttpRequest, article_id: int) -> HttpResponse:
 
 def search_page(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
+    if problem := _query_problem(query):
+        context = {"query": query[: limits.SEARCH_QUERY], "query_error": problem}
+        return render(request, "portal/search.html", context, status=400)
     if query and not _search_allowed(request):
         return render(request, "portal/search.html", {"query": query, "limited": True}, status=429)
-    results = search(query, limit=20, visitor_key=visitor_key(request)) if query else None
+    results = (
+        search(
+            query,
+            limit=20,
+            visitor_key=visitor_key(request),
+            reader_language=translation.get_language(),
+        )
+        if query
+        else None
+    )
     response = render(request, "portal/search.html", {"query": query, "results": results})
     return remember_visitor(request, response)
 
@@ -178,9 +196,15 @@ def search_page(request: HttpRequest) -> HttpResponse:
 def search_suggest(request: HttpRequest) -> JsonResponse:
     """Search as you type: a few titles, not logged (the submitted search is)."""
     query = request.GET.get("q", "").strip()
+    if problem := _query_problem(query):
+        return JsonResponse({"error": "invalid", "message": problem}, status=400)
     if not _search_allowed(request):
         return JsonResponse({"error": "rate_limited"}, status=429)
-    results = search(query, limit=5, log=False) if len(query) >= 2 else None
+    results = (
+        search(query, limit=5, log=False, reader_language=translation.get_language())
+        if len(query) >= 2
+        else None
+    )
     return JsonResponse(
         {
             "query": query,
@@ -204,10 +228,21 @@ def api_search(request: HttpRequest) -> JsonResponse:
     if "q" not in request.GET:
         raise ApiError(400, "invalid", _("q is required."), {"q": [_("This field is required.")]})
     query = request.GET["q"].strip()
+    if problem := _query_problem(query):
+        raise ApiError(400, "invalid", problem, {"q": [problem]})
     limit = parse_integer(
         request.GET.get("limit"), name="limit", minimum=1, maximum=API_SEARCH_MAX_LIMIT, default=10
     )
-    hits = search(query, limit=limit, source=SearchLog.Source.API).hits if query else []
+    hits = (
+        search(
+            query,
+            limit=limit,
+            source=SearchLog.Source.API,
+            reader_language=translation.get_language(),
+        ).hits
+        if query
+        else []
+    )
     base = request.build_absolute_uri("/")[:-1]
     response = JsonResponse(
         {
@@ -229,6 +264,8 @@ def api_search(request: HttpRequest) -> JsonResponse:
 
 
 def sitemap(request: HttpRequest) -> HttpResponse:
+    """Every published article in both languages: each translation is its own page (the one
+    exception to ``article_list_for_reader``, see there)."""
     base = request.build_absolute_uri("/")[:-1]
     articles = article_list_published().select_related(None).only("pk", "slug", "updated_at")
     return render(
@@ -275,10 +312,17 @@ def widget_panel(request: HttpRequest) -> HttpResponse:
     from kefu.desk.selectors import workspace_settings_get
 
     query = request.GET.get("q", "").strip()
-    if query and not _search_allowed(request):
+    query_error = _query_problem(query)
+    if query_error or (query and not _search_allowed(request)):
         query = ""
     results = (
-        search(query, limit=8, source=SearchLog.Source.WIDGET, visitor_key=visitor_key(request))
+        search(
+            query,
+            limit=8,
+            source=SearchLog.Source.WIDGET,
+            visitor_key=visitor_key(request),
+            reader_language=translation.get_language(),
+        )
         if query
         else None
     )
@@ -287,6 +331,7 @@ def widget_panel(request: HttpRequest) -> HttpResponse:
         "portal/widget_panel.html",
         {
             "query": query,
+            "query_error": query_error,
             "results": results,
             "hot": article_list_hot(language=translation.get_language(), limit=5),
         },

@@ -27,8 +27,10 @@ from django.conf import settings
 from django.db import connection
 from django.utils.safestring import SafeString, mark_safe
 
+from kefu.core.privacy import mask_personal_data
 from kefu.kb.content import html_to_text
 from kefu.kb.models import Article
+from kefu.kb.selectors import article_ids_replaced_by_translation
 from kefu.search import embeddings, learned, segment
 from kefu.search.index import QUESTION_DISCOUNT, custom_words, index_stats
 from kefu.search.learned import PhrasingMatch
@@ -326,11 +328,18 @@ def search(
     source: str = SearchLog.Source.HELP_CENTER,
     visitor_key: str = "",
     log: bool = True,
+    logged_query: str | None = None,
+    reader_language: str | None = None,
 ) -> SearchResults:
     """Published articles of the current tenant that answer ``query``, best first.
 
     Runs inside the tenant's schema. With ``log`` the search is recorded (query, result count)
-    so the desk can show searches that found nothing and learn from clicks and votes.
+    so the desk can show searches that found nothing and learn from clicks and votes. The log
+    keeps ``logged_query`` (default: the query) with personal data masked
+    (``kefu.core.privacy``): a ticket form's question keeps only its subject. With
+    ``reader_language`` the results follow the help center's language rule
+    (``kefu.kb.selectors.article_list_for_reader``): an article whose translation in that
+    language is published gives way to it.
     """
     query = (query or "").strip()[:MAX_QUERY_LENGTH]
     results = SearchResults(query=query)
@@ -343,6 +352,13 @@ def search(
     _text_scores(query_terms, found, language=language)
     _semantic_scores(pending_vector.result(), found, language=language)
     fused, matched = _fuse(found)
+    if reader_language:
+        replaced = set(
+            article_ids_replaced_by_translation(language=reader_language).values_list(
+                "pk", flat=True
+            )
+        )
+        fused = {pk: score for pk, score in fused.items() if pk not in replaced}
     ranked = _ranked(fused, found.popularity)[:limit]
     articles = Article.objects.select_related("category").in_bulk([pk for pk, _ in ranked])
     words = segment.highlight_words(query)
@@ -351,8 +367,9 @@ def search(
         for pk, score in ranked
     ]
     if log:
+        kept = query if logged_query is None else logged_query.strip()
         results.log = SearchLog.objects.create(
-            query=query,
+            query=mask_personal_data(kept)[:MAX_QUERY_LENGTH],
             language=language or "",
             source=source,
             result_count=len(results.hits),

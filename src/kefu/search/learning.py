@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from kefu.core.privacy import mask_personal_data
 from kefu.kb.models import Article
 from kefu.search import segment
 from kefu.search.models import LearnedPhrasing, PhrasingLesson, SearchLog
@@ -46,7 +47,7 @@ def phrasing_learn(
     once more: once per visitor). A withdrawn phrasing taught again is searched again."""
     from kefu.search.index import phrasing_index
 
-    text = _normalized(query)
+    text = mask_personal_data(_normalized(query))
     if not text or not segment.terms(text):
         return None
     phrasing, created = LearnedPhrasing.objects.select_for_update().get_or_create(

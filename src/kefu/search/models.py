@@ -147,6 +147,14 @@ class LearnedPhrasing(models.Model):
     def __str__(self) -> str:
         return self.text
 
+    @property
+    def text_masked(self) -> str:
+        """The phrasing as the desk shows it (phrasings learned before masking existed may hold
+        a ticket form's order number or email address)."""
+        from kefu.core.privacy import mask_personal_data
+
+        return mask_personal_data(self.text)
+
 
 class PhrasingLesson(models.Model):
     """One customer teaching a phrasing: where, who (visitor id, contact), and whether it was
@@ -171,8 +179,19 @@ class PhrasingLesson(models.Model):
         return f"{self.phrasing_id} {self.source}"
 
 
+#: A ticket form's or an email's question is logged by its subject only, cut to this length:
+#: enough to see which questions nothing answered, without keeping the customer's story.
+QUESTION_LOG_LENGTH = 120
+
+
 class SearchLog(models.Model):
-    """One search as somebody made it, what it found, and what they opened."""
+    """One search as somebody made it, what it found, and what they opened.
+
+    ``query`` is stored with personal data masked (``kefu.core.privacy``). Searches a person
+    typed (help center, widget, API) keep their words. The answers looked up for a ticket form
+    or an email (``QUESTION_SOURCES``) are questions, not searches: only their subject is kept
+    (``QUESTION_LOG_LENGTH``), and the desk's search insights count them apart.
+    """
 
     class Source(models.TextChoices):
         HELP_CENTER = "help_center", _("Help center")
@@ -181,6 +200,8 @@ class SearchLog(models.Model):
         WIDGET = "widget", _("Widget")
         EMAIL = "email", _("Email auto-reply")
         API = "api", _("API")
+
+    QUESTION_SOURCES = (Source.TICKET_FORM, Source.EMAIL)
 
     query = models.CharField(_("query"), max_length=300)
     language = models.CharField(max_length=10, blank=True)

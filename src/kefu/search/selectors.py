@@ -8,29 +8,66 @@ from django.db.models import Count, Max, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from kefu.core.privacy import mask_personal_data
 from kefu.search.models import LearnedPhrasing, SearchLog
 
 
-def search_list_without_results(*, days: int = 30, limit: int = 50) -> list[dict]:
-    """Searches that found nothing, most frequent first: the content the help center lacks."""
+def _masked(rows: list[dict]) -> list[dict]:
+    # Stored queries are masked already; rows logged before masking existed were masked by a
+    # migration. Masking again costs nothing and keeps the page safe whatever the row.
+    for row in rows:
+        row["normalized"] = mask_personal_data(row["normalized"])
+    return rows
+
+
+def _searches(*, days: int, questions: bool) -> QuerySet[SearchLog]:
     since = timezone.now() - timedelta(days=days)
-    return list(
-        SearchLog.objects.filter(created_at__gte=since, result_count=0)
-        .annotate(normalized=Lower("query"))
-        .values("normalized")
-        .annotate(times=Count("id"), last=Max("created_at"))
-        .order_by("-times", "-last")[:limit]
+    logs = SearchLog.objects.filter(created_at__gte=since)
+    if questions:
+        return logs.filter(source__in=SearchLog.QUESTION_SOURCES)
+    return logs.exclude(source__in=SearchLog.QUESTION_SOURCES)
+
+
+def search_list_without_results(*, days: int = 30, limit: int = 50) -> list[dict]:
+    """Searches people typed that found nothing, most frequent first: the content the help
+    center lacks. Ticket-form and email questions are not searches
+    (``question_list_unanswered``)."""
+    return _masked(
+        list(
+            _searches(days=days, questions=False)
+            .filter(result_count=0)
+            .annotate(normalized=Lower("query"))
+            .values("normalized")
+            .annotate(times=Count("id"), last=Max("created_at"))
+            .order_by("-times", "-last")[:limit]
+        )
     )
 
 
 def search_list_top(*, days: int = 30, limit: int = 20) -> list[dict]:
-    since = timezone.now() - timedelta(days=days)
-    return list(
-        SearchLog.objects.filter(created_at__gte=since)
-        .annotate(normalized=Lower("query"))
-        .values("normalized")
-        .annotate(times=Count("id"), clicks=Count("clicked_article"))
-        .order_by("-times")[:limit]
+    """The searches people typed most often (ticket-form and email questions excluded)."""
+    return _masked(
+        list(
+            _searches(days=days, questions=False)
+            .annotate(normalized=Lower("query"))
+            .values("normalized")
+            .annotate(times=Count("id"), clicks=Count("clicked_article"))
+            .order_by("-times")[:limit]
+        )
+    )
+
+
+def question_list_unanswered(*, days: int = 30, limit: int = 50) -> list[dict]:
+    """Ticket-form and email questions that no article answered, by their (masked) subject."""
+    return _masked(
+        list(
+            _searches(days=days, questions=True)
+            .filter(result_count=0)
+            .annotate(normalized=Lower("query"))
+            .values("normalized", "source")
+            .annotate(times=Count("id"), last=Max("created_at"))
+            .order_by("-times", "-last")[:limit]
+        )
     )
 
 

@@ -29,7 +29,12 @@ from kefu.kb.content import html_to_text
 from kefu.kb.models import Article, ArticleView, GuidedOutcome
 from kefu.search import embeddings, segment
 from kefu.search.engine import MIN_SIMILARITY, SearchHit, article_similarities, search
-from kefu.search.models import LearnedPhrasing, PhrasingLesson, SearchLog
+from kefu.search.models import (
+    QUESTION_LOG_LENGTH,
+    LearnedPhrasing,
+    PhrasingLesson,
+    SearchLog,
+)
 from kefu.tickets.errors import TicketError
 from kefu.tickets.models import (
     DeflectionEvent,
@@ -133,13 +138,20 @@ def good_answers(
 ) -> Suggestions:
     """Answers good enough to ask "Does one of these answer your question?" before a ticket.
 
-    The search is logged (``source``: the ticket form unless told), so questions nothing
-    answered show up as content gaps. Search scores are relative within one query, so "good"
-    is judged absolutely: a kept article scores at least half the best one, and is close in
-    meaning (the semantic search's own bar) or shares enough words with the question.
+    The search is logged (``source``: the ticket form unless told) by the subject alone
+    (``SearchLog``), so questions nothing answered show up as content gaps. Search scores are
+    relative within one query, so "good" is judged absolutely: a kept article scores at least
+    half the best one, and is close in meaning (the semantic search's own bar) or shares enough
+    words with the question.
     """
     query = question_text(subject, description)
-    hits = search(query, limit=MAX_ARTICLES, source=source, visitor_key=visitor_key).hits
+    hits = search(
+        query,
+        limit=MAX_ARTICLES,
+        source=source,
+        visitor_key=visitor_key,
+        logged_query=(subject or "").strip()[:QUESTION_LOG_LENGTH],
+    ).hits
     top = max((hit.score for hit in hits), default=0.0)
     hits = [hit for hit in hits if hit.score >= MIN_SHARE_OF_TOP * top]
     ids = [hit.article.pk for hit in hits]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from billing.metering.services import usage_record_resolved_ticket
 from kefu.accounts.models import User
 from kefu.contacts.models import Contact
+from kefu.core import limits
 from kefu.jobs import enqueue_on_commit
 from kefu.tickets import notifications
 from kefu.tickets.errors import TicketError
@@ -213,8 +214,11 @@ def ticket_rate(
         score = 0
     if not 1 <= score <= 5:
         raise TicketError(_("Choose a rating from 1 to 5."))
+    comment = (comment or "").strip()
+    if problem := limits.length_problem(comment, limit=limits.COMMENT):
+        raise TicketError(_("Comment: %(problem)s") % {"problem": problem})
     rating, _created = TicketRating.objects.update_or_create(
-        ticket=ticket, defaults={"score": score, "comment": (comment or "").strip()[:5000]}
+        ticket=ticket, defaults={"score": score, "comment": comment}
     )
     TicketEvent.objects.create(
         ticket=ticket,

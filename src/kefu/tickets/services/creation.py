@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from kefu.accounts.models import User
 from kefu.contacts.models import Contact
+from kefu.core import limits
 from kefu.jobs import enqueue_on_commit
 from kefu.tickets import notifications
 from kefu.tickets.errors import TicketError
@@ -18,8 +19,8 @@ from kefu.tickets.models import Ticket, TicketAttachment, TicketCategory, Ticket
 from kefu.tickets.services.fields import attachment_problem, fields_clean
 from kefu.tickets.services.thread import message_attach, message_create
 
-MAX_SUBJECT = 300
-MAX_DESCRIPTION = 50_000
+MAX_SUBJECT = limits.SUBJECT
+MAX_DESCRIPTION = limits.DESCRIPTION
 MAX_TAGS = 20
 
 
@@ -33,12 +34,10 @@ def _validate_text(subject: str, description: str) -> tuple[str, str]:
     subject, description = (subject or "").strip(), (description or "").strip()
     if not subject:
         raise TicketError(_("Write a subject."))
-    if len(subject) > MAX_SUBJECT:
-        raise TicketError(_("The subject is too long (at most %(count)d characters).") % {
-            "count": MAX_SUBJECT
-        })  # fmt: skip
-    if len(description) > MAX_DESCRIPTION:
-        raise TicketError(_("The description is too long."))
+    if problem := limits.length_problem(subject, limit=MAX_SUBJECT):
+        raise TicketError(_("Subject: %(problem)s") % {"problem": problem})
+    if problem := limits.length_problem(description, limit=MAX_DESCRIPTION):
+        raise TicketError(_("Description: %(problem)s") % {"problem": problem})
     return subject, description
 
 

@@ -12,11 +12,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from kefu.core import limits
 from kefu.tickets.errors import FieldErrors
 from kefu.tickets.models import TicketCategory, TicketField
 
-MAX_TEXT = 500
-MAX_LONG_TEXT = 10_000
+MAX_TEXT = limits.FIELD_TEXT
+MAX_LONG_TEXT = limits.FIELD_LONG_TEXT
 MAX_FILE_BYTES = 10 * 1024 * 1024
 BLOCKED_EXTENSIONS = frozenset(
     {".exe", ".bat", ".cmd", ".com", ".scr", ".js", ".vbs", ".msi", ".jar", ".ps1", ".sh",
@@ -55,12 +56,12 @@ def _clean_value(field: TicketField, raw: Any) -> Any:  # noqa: PLR0912 - a bran
         return values
     text = str(raw if not isinstance(raw, list | tuple) else (raw[0] if raw else "")).strip()
     if field.field_type == kind.TEXT:
-        if len(text) > MAX_TEXT:
-            raise ValueError(_("Use at most %(count)d characters.") % {"count": MAX_TEXT})
+        if problem := limits.length_problem(text, limit=MAX_TEXT):
+            raise ValueError(problem)
         return text
     if field.field_type == kind.LONG_TEXT:
-        if len(text) > MAX_LONG_TEXT:
-            raise ValueError(_("Use at most %(count)d characters.") % {"count": MAX_LONG_TEXT})
+        if problem := limits.length_problem(text, limit=MAX_LONG_TEXT):
+            raise ValueError(problem)
         return text
     if field.field_type == kind.NUMBER:
         try:

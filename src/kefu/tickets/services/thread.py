@@ -12,13 +12,14 @@ from django.utils.translation import gettext as _
 from billing.limits import PlanLimitError, storage_check
 from kefu.accounts.models import User
 from kefu.contacts.models import Contact
+from kefu.core import limits
 from kefu.jobs import enqueue_on_commit
 from kefu.tickets import notifications
 from kefu.tickets.errors import TicketError
 from kefu.tickets.models import Ticket, TicketAttachment, TicketEvent, TicketMessage
 from kefu.tickets.services.fields import attachment_problem
 
-MAX_BODY = 50_000
+MAX_BODY = limits.MESSAGE
 MAX_ATTACHMENTS = 10
 
 
@@ -72,8 +73,8 @@ def _validate_body(body: str, attachments: Sequence[UploadedFile]) -> str:
     body = (body or "").strip()
     if not body and not attachments:
         raise TicketError(_("Write a message or attach a file."))
-    if len(body) > MAX_BODY:
-        raise TicketError(_("The message is too long."))
+    if problem := limits.length_problem(body, limit=MAX_BODY):
+        raise TicketError(problem)
     return body
 
 
