@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from billing.accounts import default_currency_for
 from kefu.accounts.models import User
-from kefu.core.ratelimit import client_ip, limit_hit
+from kefu.core.ratelimit import client_ip, limit_hit, limit_left
 from kefu.tenancy import tenant_base_url
 from tenants.forms import SignupForm
 from tenants.services import ProvisioningError, SlugUnavailableError, validate_slug
@@ -33,15 +33,13 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "tenants/signup.html", {"form": form})
 
+    # Every submission counts against the network; only workspaces really made count against
+    # an address, so a few typos never lock a person out of their own signup.
     email = request.POST.get("email", "").strip().lower()
+    email_limit = settings.KEFU_SIGNUP_LIMIT_PER_EMAIL
     if not limit_hit(
         scope="signup-ip", key=client_ip(request), limit=settings.KEFU_SIGNUP_LIMIT_PER_IP
-    ) or (
-        email
-        and not limit_hit(
-            scope="signup-email", key=email, limit=settings.KEFU_SIGNUP_LIMIT_PER_EMAIL
-        )
-    ):
+    ) or (email and not limit_left(scope="signup-email", key=email, limit=email_limit)):
         return _rate_limited_page(request, "tenants/signup.html", {"form": form})
 
     if not form.is_valid():
@@ -64,6 +62,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     except ProvisioningError as error:
         form.add_error(None, str(error))
         return render(request, "tenants/signup.html", {"form": form}, status=503)
+    limit_hit(scope="signup-email", key=email, limit=email_limit)
     port = request.get_port()
     base = tenant_base_url(
         result.tenant,
