@@ -156,11 +156,10 @@ def plan_set_by_operator(
             % {"name": tenant.name, "plan": plan.name}
         )
     with public_context(), transaction.atomic():
-        account = BillingAccount.objects.select_for_update().select_related("tenant__plan")
-        account = account.get(tenant=tenant)
+        account = BillingAccount.objects.select_for_update().get(tenant=tenant)
         if has_live_subscription(account):
             raise BillingError(_("A subscription arrived meanwhile; nothing was changed."))
-        previous = account.tenant.plan
+        previous = Plan.objects.filter(tenants__pk=tenant.pk).first()
         account.status = BillingAccount.Status.ACTIVE
         account.trial_ends_at = None
         account.read_only_since = None

@@ -31,7 +31,9 @@ class WorkspaceLink:
     is_staff: bool
 
 
-def workspace_login_url(tenant: Tenant, *, scheme: str | None = None, port: int | None = None):
+def workspace_login_url(
+    tenant: Tenant, *, scheme: str | None = None, port: int | None = None
+) -> str:
     """``http://acme.<root>/accounts/login/``: where a person of that workspace signs in."""
     return tenant_base_url(tenant, scheme=scheme, port=port) + tenant_reverse("account_login")
 

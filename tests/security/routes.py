@@ -353,8 +353,9 @@ PUBLIC_ROUTES: list[Route] = [
     Route("", ANYONE),
     Route("signup/", ANYONE),
     Route("signup/check-subdomain/", ANYONE, ("GET",), data={"subdomain": "alpha"}),
-    Route("signin/", ANYONE, data={"subdomain": "alpha"},
-          note="sends anyone to a workspace's own sign-in page; signs nobody in"),
+    Route("signin/", ANYONE, data={"subdomain": "alpha"}, may_refuse=True,
+          note="sends anyone to the workspace's own sign-in page (a redirect to a login page, "
+          "which the probe reads as a refusal); signs nobody in"),
     Route("signin/find/", ANYONE, data={"email": "owner@alpha.example"},
           note="answers the same for every address; the list goes only to that mailbox"),
     Route("pricing/", ANYONE),
