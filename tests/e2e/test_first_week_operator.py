@@ -20,15 +20,20 @@ SEED = f"""
 from billing.seed import plans_seed
 from kefu.accounts.models import User
 plans_seed()
-User.objects.filter(username="ops-i16").delete()
-User.objects.create_user(username="ops-i16", email="ops-i16@kefu.example",
-                         password={OPERATOR_PASSWORD!r}, is_staff=True, role="owner")
+if not User.objects.filter(username="ops-i16").exists():
+    User.objects.create_user(username="ops-i16", email="ops-i16@kefu.example",
+                             password={OPERATOR_PASSWORD!r}, is_staff=True, role="owner")
 """
+# The operator goes by SQL: the ORM's delete would follow relations of tenant-only tables,
+# which the public schema lacks.
 CLEANUP = """
+from django.db import connection
 from billing.models import Plan
 from billing.seed import STARTER_PLANS
-from kefu.accounts.models import User
-User.objects.filter(username="ops-i16").delete()
+from tenants.models import AuditEntry
+AuditEntry.objects.filter(actor_email="ops-i16@kefu.example").delete()
+with connection.cursor() as cursor:
+    cursor.execute("DELETE FROM accounts_user WHERE username = %s", ["ops-i16"])
 Plan.objects.filter(code__in=[row[0] for row in STARTER_PLANS], tenants__isnull=True).delete()
 """
 
