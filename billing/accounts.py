@@ -18,6 +18,22 @@ def default_currency_for(language: str) -> str:
     return "CNY" if (language or "").lower().startswith("zh") else "USD"
 
 
+def signup_trial_plan() -> Plan | None:
+    """The plan a new workspace tries when signup names none: the first (cheapest) paid plan
+    on offer that has a trial, so "free trial" means a trial of what the product sells. When
+    that trial ends without a subscription, ``trials_end`` moves the workspace to the free
+    default plan. None when no paid plan has a trial (the default plan is used)."""
+    from billing.pricing import plan_price_in
+
+    with public_context():
+        plans = Plan.objects.filter(is_active=True, trial_days__gt=0).prefetch_related("prices")
+        for plan in plans.order_by("monthly_base_price", "name"):
+            terms = plan_price_in(plan, plan.currency)
+            if terms.base or terms.per_ticket:
+                return plan
+    return None
+
+
 def billing_account_open(
     *, tenant: Tenant, plan: Plan | None = None, currency: str = "USD"
 ) -> BillingAccount:

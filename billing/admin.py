@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from billing.models import Plan, PlanPrice
+from tenants.admin_audit import AuditedAdmin
 
 
 class PlanPriceInline(admin.TabularInline):
@@ -12,7 +13,7 @@ class PlanPriceInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(AuditedAdmin):
     list_display = (
         "name",
         "code",

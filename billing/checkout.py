@@ -33,9 +33,20 @@ class BillingError(Exception):
 def stripe_failure(error: Exception) -> BillingError:
     logger.warning("Stripe call failed: %s", error)
     if isinstance(error, ImproperlyConfigured):
-        return BillingError(_("Payments are not set up on this server yet. Please contact us."))
+        return payments_not_set_up()
     return BillingError(
         _("We could not reach our payment provider. Nothing was charged; please try again.")
+    )
+
+
+def payments_not_set_up() -> BillingError:
+    """What an owner is told while this server has no Stripe keys: who changes the plan."""
+    return BillingError(
+        _(
+            "Online payment is not set up on this server yet, so plans cannot be bought here. "
+            "Write to %(email)s and we will change your plan for you."
+        )
+        % {"email": settings.KEFU_SUPPORT_EMAIL}
     )
 
 

@@ -22,6 +22,7 @@ from billing.limits import channels_used, staff_seats_used, storage_used_bytes
 from billing.models import Plan
 from billing.plan_change import free_plan_choose, is_free, subscription_plan_change
 from billing.selectors import billing_overview_get
+from billing.stripe_sync import stripe_configured
 from kefu.accounts.models import User
 from kefu.accounts.permissions import admin_required, role_required
 from kefu.tenancy import public_context
@@ -55,6 +56,7 @@ def billing_overview(request: HttpRequest) -> HttpResponse:
             "subscribed": has_live_subscription(overview.account),
             "currency_form": BillingCurrencyForm(initial={"currency": overview.account.currency}),
             "checkout_done": request.GET.get("checkout") == "done",
+            "stripe_configured": stripe_configured(),
             "in_use": {
                 "seats": staff_seats_used(),
                 "channels": channels_used(),

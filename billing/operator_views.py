@@ -15,12 +15,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from billing.models import BillingAccount, Plan
-from billing.stripe_sync import plans_sync_to_stripe
+from billing.stripe_sync import plans_sync_to_stripe, stripe_configured
 
 logger = logging.getLogger(__name__)
 
 #: Subscriptions Stripe is charging (a payment may be late, but the workspace still pays).
 PAYING_STATUSES = (BillingAccount.Status.ACTIVE, BillingAccount.Status.PAST_DUE)
+
+
+def stripe_keys_missing_message() -> str:
+    return _(
+        "Stripe keys are not set (STRIPE_SECRET_KEY): plans cannot be synced and workspaces "
+        "cannot pay online. Change a workspace's plan from the workspace list."
+    )
 
 
 @staff_member_required
@@ -32,12 +39,19 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         workspaces=Count("tenants", distinct=True),
         paying=Count("tenants", filter=paying, distinct=True),
     )
-    return render(request, "billing/operator/plan_list.html", {"plans": plans})
+    return render(
+        request,
+        "billing/operator/plan_list.html",
+        {"plans": plans, "stripe_configured": stripe_configured()},
+    )
 
 
 @staff_member_required
 @require_POST
 def plan_sync_view(request: HttpRequest) -> HttpResponse:
+    if not stripe_configured():
+        messages.error(request, stripe_keys_missing_message())
+        return redirect("operator:plan_list")
     try:
         report = plans_sync_to_stripe()
     except (ImproperlyConfigured, stripe.StripeError):

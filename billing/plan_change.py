@@ -26,6 +26,7 @@ from billing.models import BillingAccount, Plan
 from billing.pricing import plan_price_in
 from billing.services import subscription_apply
 from billing.stripe_sync import stripe_client
+from kefu.accounts.models import User
 from kefu.tenancy import public_context, tenant_context
 from tenants.models import Tenant
 
@@ -127,3 +128,50 @@ def _state_time(account: BillingAccount) -> datetime:
     applied (or a minute ago), never our clock. Stripe's events for this change carry a later
     (whole-second) time and so still apply; a time of ours could be ahead of them."""
     return account.subscription_state_at or timezone.now() - timedelta(minutes=1)
+
+
+def plan_set_by_operator(
+    *, tenant: Tenant, plan: Plan, actor: User, reason: str = "", ip: str | None = None
+) -> BillingAccount:
+    """An operator puts a workspace without a Stripe subscription on ``plan`` (invoiced by
+    hand, a favour, or Stripe not set up here): no trial, full access, the plan's limits must
+    fit, and the audit log says who did it and from which plan. A workspace that pays through
+    Stripe changes its subscription instead, or it would be billed for one plan and given
+    another."""
+    from tenants.models import AuditEntry
+    from tenants.operator import audit_record  # tenants.operator knows nothing of billing
+
+    account = billing_account_get(tenant=tenant)
+    if has_live_subscription(account):
+        raise BillingError(
+            _(
+                "%(name)s pays through a Stripe subscription: change the plan in Stripe, or "
+                "let the owner switch it on the billing page."
+            )
+            % {"name": tenant.name}
+        )
+    if not free_plan_fits(tenant=tenant, plan=plan):
+        raise BillingError(
+            _("The team or channels of %(name)s do not fit the limits of %(plan)s.")
+            % {"name": tenant.name, "plan": plan.name}
+        )
+    with public_context(), transaction.atomic():
+        account = BillingAccount.objects.select_for_update().get(tenant=tenant)
+        if has_live_subscription(account):
+            raise BillingError(_("A subscription arrived meanwhile; nothing was changed."))
+        previous = Plan.objects.filter(tenants__pk=tenant.pk).first()
+        account.status = BillingAccount.Status.ACTIVE
+        account.trial_ends_at = None
+        account.read_only_since = None
+        account.save(update_fields=["status", "trial_ends_at", "read_only_since", "updated_at"])
+        Tenant.objects.filter(pk=tenant.pk).update(plan=plan)
+        tenant.plan = plan
+        details = {"from": previous.code if previous else "", "to": plan.code}
+        if reason:
+            details["reason"] = reason
+        audit_record(
+            actor=actor, action=AuditEntry.Action.CHANGE_PLAN, tenant=tenant,
+            details=details, ip_address=ip,
+        )  # fmt: skip
+    logger.info("operator %s put workspace %s on plan %s", actor.pk, tenant.slug, plan.code)
+    return account

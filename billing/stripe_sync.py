@@ -43,6 +43,11 @@ class SyncReport:
         return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
 
 
+def stripe_configured() -> bool:
+    """Whether this server has Stripe keys: without them nothing can be bought or synced."""
+    return bool(settings.STRIPE_SECRET_KEY)
+
+
 def stripe_client() -> stripe.StripeClient:
     """A client for Stripe, or for the stand-in named by ``KEFU_STRIPE_API_BASE``."""
     if not settings.STRIPE_SECRET_KEY:

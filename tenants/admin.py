@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from tenants.admin_audit import AuditedAdmin
 from tenants.models import AuditEntry, Domain, PoolSchema, SchemaTemplate, Tenant
 
 
@@ -9,11 +10,13 @@ class DomainInline(admin.TabularInline):
 
 
 @admin.register(Tenant)
-class TenantAdmin(admin.ModelAdmin):
+class TenantAdmin(AuditedAdmin):
     list_display = ("name", "slug", "schema_name", "plan", "status", "created_at")
     list_filter = ("status", "plan")
     search_fields = ("name", "slug", "schema_name")
-    readonly_fields = ("schema_name", "created_at")
+    # Suspending (with a reason the owner sees) and changing the plan (with the billing
+    # account kept in step) happen in the operator console; the admin only shows them.
+    readonly_fields = ("schema_name", "status", "plan", "created_at")
     inlines = [DomainInline]
 
     def has_delete_permission(self, request, obj=None) -> bool:
@@ -23,7 +26,7 @@ class TenantAdmin(admin.ModelAdmin):
 
 
 @admin.register(Domain)
-class DomainAdmin(admin.ModelAdmin):
+class DomainAdmin(AuditedAdmin):
     list_display = ("domain", "tenant", "is_primary")
     search_fields = ("domain",)
 
@@ -54,3 +57,16 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# Operators' own accounts (public schema) are edited in the admin too: audited the same way.
+# Imported first so its registration exists to be replaced, whatever the app order.
+from kefu.accounts.admin import UserAdmin  # noqa: E402
+from kefu.accounts.models import User  # noqa: E402
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class AuditedUserAdmin(AuditedAdmin, UserAdmin):
+    pass

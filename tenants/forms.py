@@ -70,6 +70,45 @@ class SignupForm(forms.Form):
         return cleaned
 
 
+class WorkspaceSigninForm(forms.Form):
+    subdomain = forms.CharField(
+        label=_("Your workspace's subdomain"),
+        max_length=40,
+        help_text=_("The first part of your help center's address: acme for acme.%(root)s."),
+        widget=forms.TextInput(
+            attrs={"autocapitalize": "none", "autocomplete": "off", "spellcheck": "false"}
+        ),
+    )
+
+    def clean_subdomain(self) -> str:
+        return self.cleaned_data["subdomain"].strip().lower().split(".", 1)[0]
+
+
+class FindWorkspaceForm(forms.Form):
+    email = forms.EmailField(label=_("Your email address"), max_length=254)
+
+
+class SuspendTenantForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the audit log, and shown to the workspace's owner and admins."),
+        error_messages={"required": _("Say why the workspace is suspended.")},
+    )
+    about_billing = forms.BooleanField(
+        label=_("About billing: the owner can settle it on the billing page"),
+        required=False,
+    )
+
+
+class TenantPlanForm(forms.Form):
+    plan = forms.ModelChoiceField(
+        label=_("Plan"), queryset=Plan.objects.all(), to_field_name="code", empty_label=None
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+
+
 class DeleteTenantForm(forms.Form):
     confirm_slug = forms.CharField(label=_("Type the subdomain to confirm"), max_length=40)
 

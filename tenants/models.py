@@ -107,6 +107,9 @@ class AuditEntry(models.Model):
         EXPORT = "export", _("Exported")
         DELETE = "delete", _("Deleted")
         CHANGE_PLAN = "change_plan", _("Changed plan")
+        ADMIN_ADD = "admin_add", _("Added in the admin")
+        ADMIN_CHANGE = "admin_change", _("Changed in the admin")
+        ADMIN_DELETE = "admin_delete", _("Deleted in the admin")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -38,18 +38,19 @@ def audit_record(
     *,
     actor: User,
     action: str,
-    tenant: Tenant,
+    tenant: Tenant | None,
     details: dict | None = None,
     ip_address: str | None = None,
 ) -> AuditEntry:
+    """One audit entry; ``tenant`` is None for platform-wide changes (a plan edited)."""
     with public_context():
         return AuditEntry.objects.create(
             actor=actor,
             actor_email=actor.email or actor.username,
             action=action,
             tenant=tenant,
-            tenant_slug=tenant.slug,
-            tenant_name=tenant.name,
+            tenant_slug=tenant.slug if tenant else "",
+            tenant_name=tenant.name if tenant else "",
             details=details or {},
             ip_address=_address_or_none(ip_address),
         )
@@ -65,15 +66,51 @@ def _address_or_none(value: str | None) -> str | None:
 
 
 @transaction.atomic
-def tenant_suspend(*, tenant: Tenant, actor: User, reason: str = "", ip: str | None = None) -> None:
-    """The workspace's site shows a suspended page; nothing in its schema changes."""
+def tenant_suspend(
+    *,
+    tenant: Tenant,
+    actor: User,
+    reason: str,
+    about_billing: bool = False,
+    ip: str | None = None,
+) -> None:
+    """The workspace's site shows a suspended page; nothing in its schema changes. The reason
+    goes to the audit log and to the owner's page (``suspension_get``)."""
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("a suspension needs a reason")
     with public_context():
         Tenant.objects.filter(pk=tenant.pk).update(status=Tenant.Status.SUSPENDED)
     tenant.status = Tenant.Status.SUSPENDED
     audit_record(
         actor=actor, action=AuditEntry.Action.SUSPEND, tenant=tenant,
-        details={"reason": reason} if reason else {}, ip_address=ip,
+        details={"reason": reason, "billing": about_billing}, ip_address=ip,
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Suspension:
+    reason: str
+    about_billing: bool
+    since: datetime | None
+
+
+def suspension_get(tenant: Tenant) -> Suspension:
+    """Why the workspace is suspended, from the audit entry that suspended it."""
+    with public_context():
+        entry = (
+            AuditEntry.objects.filter(tenant_id=tenant.pk, action=AuditEntry.Action.SUSPEND)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+    if entry is None:
+        return Suspension(reason="", about_billing=False, since=None)
+    details = entry.details or {}
+    return Suspension(
+        reason=str(details.get("reason", "")),
+        about_billing=bool(details.get("billing")),
+        since=entry.created_at,
+    )
 
 
 @transaction.atomic

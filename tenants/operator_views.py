@@ -10,9 +10,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from billing.models import BillingAccount
+from billing.checkout import BillingError
+from billing.models import BillingAccount, Plan
+from billing.plan_change import plan_set_by_operator
+from billing.stripe_sync import stripe_configured
 from kefu.core.ratelimit import client_ip
-from tenants.forms import DeleteTenantForm
+from tenants.forms import DeleteTenantForm, SuspendTenantForm, TenantPlanForm
 from tenants.models import Tenant
 from tenants.operator import (
     TenantDeleteRefusedError,
@@ -49,21 +52,60 @@ def tenant_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "statuses": Tenant.Status.choices,
             "audit_entries": audit_entry_list()[:10],
+            "plans": Plan.objects.order_by("monthly_base_price", "name"),
+            "stripe_configured": stripe_configured(),
         },
     )
 
 
 @staff_member_required
-@require_POST
 def tenant_suspend_view(request: HttpRequest, tenant_id: int) -> HttpResponse:
+    """A confirmation page with a required reason; suspending happens on its POST."""
     tenant = _workspace(tenant_id)
-    tenant_suspend(
-        tenant=tenant,
-        actor=request.user,
-        reason=request.POST.get("reason", "")[:500],
-        ip=client_ip(request),
+    form = SuspendTenantForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        tenant_suspend(
+            tenant=tenant,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            about_billing=form.cleaned_data["about_billing"],
+            ip=client_ip(request),
+        )
+        messages.success(request, _("%(name)s is suspended.") % {"name": tenant.name})
+        return redirect("operator:tenant_list")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "tenants/operator/tenant_suspend.html",
+        {"tenant": tenant, "form": form},
+        status=status,
     )
-    messages.success(request, _("%(name)s is suspended.") % {"name": tenant.name})
+
+
+@staff_member_required
+@require_POST
+def tenant_plan_view(request: HttpRequest, tenant_id: int) -> HttpResponse:
+    tenant = _workspace(tenant_id)
+    form = TenantPlanForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the listed plans."))
+        return redirect("operator:tenant_list")
+    plan = form.cleaned_data["plan"]
+    try:
+        plan_set_by_operator(
+            tenant=tenant,
+            plan=plan,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            ip=client_ip(request),
+        )
+    except BillingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("%(name)s is now on the %(plan)s plan.") % {"name": tenant.name, "plan": plan.name},
+        )
     return redirect("operator:tenant_list")
 
 

@@ -89,8 +89,9 @@ def workspace_signup(
     """Everything a signup makes, in one transaction: the workspace (from the warm pool), its
     owner inside the new schema, and the handoff token. Any failure leaves none of it.
     ``language`` (the signup page's) becomes the owner's and the workspace's mail language."""
-    from billing.accounts import billing_account_open  # billing imports tenants
+    from billing.accounts import billing_account_open, signup_trial_plan  # billing imports tenants
 
+    plan = plan or signup_trial_plan()
     first_name, last_name = split_full_name(full_name)
     with transaction.atomic():
         tenant = tenant_provision(slug=slug, name=company_name.strip())

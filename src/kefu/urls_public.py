@@ -18,6 +18,9 @@ urlpatterns = [
     path("", views.public_home, name="public_home"),
     path("signup/", tenant_views.signup, name="signup"),
     path("signup/check-subdomain/", tenant_views.subdomain_check, name="signup_check_subdomain"),
+    path("signin/", tenant_views.workspace_signin, name="workspace_signin"),
+    path("signin/find/", tenant_views.find_workspace, name="find_workspace"),
+    path("pricing/", tenant_views.pricing, name="pricing"),
     path("operator/", include("tenants.urls_operator")),
     re_path(
         r"^email/inbound/mailgun(?P<mime>_mime)?/$",

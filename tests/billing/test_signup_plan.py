@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+from datetime import timedelta
 
-from billing.models import BillingAccount
+import pytest
+from django.utils import timezone
+
+from billing.models import BillingAccount, Plan
 from billing.seed import plans_seed
+from billing.services import trials_end
 from tenants.models import Tenant
 from tests.conftest import PASSWORD
 
@@ -43,12 +47,48 @@ def test_signup_with_a_chosen_plan_starts_its_trial(client):
 
 
 @pytest.mark.parametrize("plan", ["", "no-such-plan"])
-def test_signup_without_a_known_plan_gets_the_default_plan(client, plan):
+def test_signup_without_a_known_plan_starts_a_trial_of_the_first_paid_plan(client, plan):
     plans_seed()
 
     client.post("/signup/", {**SIGNUP, "plan": plan}, HTTP_HOST="localhost")
 
-    assert Tenant.objects.select_related("plan").get(slug="gamma-tea").plan.code == "free"
+    tenant = Tenant.objects.select_related("plan").get(slug="gamma-tea")
+    assert tenant.plan.code == "team"
+    account = BillingAccount.objects.get(tenant=tenant)
+    assert account.status == BillingAccount.Status.TRIALING
+    assert (account.trial_ends_at - timezone.now()).days in (13, 14)
+
+
+def test_the_signup_page_promises_the_trial_that_signup_gives(client):
+    plans_seed()
+
+    page = client.get("/signup/", HTTP_HOST="localhost").content.decode()
+
+    assert "A 14-day free trial of Team, no card needed." in page
+
+
+def test_without_a_paid_plan_the_signup_page_promises_no_trial(client):
+    Plan.objects.create(code="free", name="Free", is_default=True, trial_days=0)
+
+    page = client.get("/signup/", HTTP_HOST="localhost").content.decode()
+
+    assert "Free to start, no card needed." in page
+    assert "free trial" not in page
+
+
+def test_the_signup_trial_ends_back_on_the_free_plan(client):
+    plans_seed()
+    client.post("/signup/", SIGNUP, HTTP_HOST="localhost")
+    tenant = Tenant.objects.get(slug="gamma-tea")
+    BillingAccount.objects.filter(tenant=tenant).update(
+        trial_ends_at=timezone.now() - timedelta(minutes=1)
+    )
+
+    assert trials_end() == [tenant.pk]
+
+    tenant.refresh_from_db()
+    account = BillingAccount.objects.get(tenant=tenant)
+    assert (tenant.plan.code, account.status, account.read_only_since) == ("free", "active", None)
 
 
 def test_signup_page_without_a_plan_names_none(client):

@@ -143,7 +143,9 @@ def test_the_operator_audit_log_records_the_real_client(client, tenant_a):
         )
         client.force_login(operator, backend="django.contrib.auth.backends.ModelBackend")
     chain = {**BEHIND_PROXY, "HTTP_X_FORWARDED_FOR": "192.0.2.1, 203.0.113.7, 10.1.1.1"}
-    client.post(f"/operator/tenants/{tenant_a.pk}/suspend/", HTTP_HOST="localhost", **chain)
+    client.post(
+        f"/operator/tenants/{tenant_a.pk}/suspend/", {"reason": "x"}, HTTP_HOST="localhost", **chain
+    )
     client.post(f"/operator/tenants/{tenant_a.pk}/resume/", HTTP_HOST="localhost", **_forged(1))
     entries = AuditEntry.objects.filter(tenant=tenant_a).order_by("created_at", "id")
     assert [(e.action, e.ip_address) for e in entries] == [

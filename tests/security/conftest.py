@@ -34,9 +34,6 @@ SUITE_SETTINGS = {
     **WEBHOOK_SECRETS,
     "KEFU_SEMANTIC_SEARCH": False,
     "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
-    # The world's signup handoff is minted once per module and used by every role's run, which
-    # on a loaded machine starts minutes later; its two-minute life is tested in test_signup.
-    "KEFU_HANDOFF_TTL_SECONDS": 3600,
 }
 
 

@@ -75,7 +75,7 @@ def test_suspend_shows_a_suspended_page_keeps_data_and_resume_restores(
             title="Kept", slug="kept", body="x", language="en", status="published"
         )
     response = operator_client.post(
-        f"/operator/tenants/{tenant_a.pk}/suspend/", HTTP_HOST="localhost"
+        f"/operator/tenants/{tenant_a.pk}/suspend/", {"reason": "Spam"}, HTTP_HOST="localhost"
     )
     assert response.status_code == 302
     suspended = operator_client.get("/", HTTP_HOST=host(tenant_a))
@@ -85,6 +85,10 @@ def test_suspend_shows_a_suspended_page_keeps_data_and_resume_restores(
     with tenant_context(tenant_a):
         assert Article.objects.filter(title="Kept").exists()
 
+    # The test client sends one cookie jar to every host (browsers keep cookies host-only):
+    # the workspace host dropped the root domain's unknown session cookie, so sign in again.
+    with public_context():
+        operator_client.force_login(operator, backend="django.contrib.auth.backends.ModelBackend")
     operator_client.post(f"/operator/tenants/{tenant_a.pk}/resume/", HTTP_HOST="localhost")
     assert "Kept" in operator_client.get("/", HTTP_HOST=host(tenant_a)).content.decode()
     actions = list(
@@ -99,7 +103,10 @@ def test_suspend_shows_a_suspended_page_keeps_data_and_resume_restores(
 def test_an_action_over_a_unix_socket_is_audited_without_an_address(operator_client, tenant_a):
     """Behind a proxy on a unix socket there is no client address; the action still works."""
     response = operator_client.post(
-        f"/operator/tenants/{tenant_a.pk}/suspend/", HTTP_HOST="localhost", REMOTE_ADDR=""
+        f"/operator/tenants/{tenant_a.pk}/suspend/",
+        {"reason": "Spam"},
+        HTTP_HOST="localhost",
+        REMOTE_ADDR="",
     )
     assert response.status_code == 302
     entry = AuditEntry.objects.get(action="suspend", tenant_slug="alpha")
@@ -163,22 +170,46 @@ def test_actions_need_post_and_csrf(operator, tenant_a):
     with public_context():
         strict.force_login(operator, backend="django.contrib.auth.backends.ModelBackend")
     assert (
-        strict.get(f"/operator/tenants/{tenant_a.pk}/suspend/", HTTP_HOST="localhost").status_code
+        strict.get(f"/operator/tenants/{tenant_a.pk}/resume/", HTTP_HOST="localhost").status_code
         == 405
     )
     assert (
-        strict.post(f"/operator/tenants/{tenant_a.pk}/suspend/", HTTP_HOST="localhost").status_code
+        strict.post(
+            f"/operator/tenants/{tenant_a.pk}/suspend/", {"reason": "x"}, HTTP_HOST="localhost"
+        ).status_code
         == 403
     )
     tenant_a.refresh_from_db()
     assert tenant_a.status == "active"
 
 
-def test_audit_log_page_lists_entries(operator_client, tenant_a):
-    operator_client.post(f"/operator/tenants/{tenant_a.pk}/suspend/", HTTP_HOST="localhost")
+def test_audit_log_page_lists_entries_with_the_reason(operator_client, tenant_a):
+    operator_client.post(
+        f"/operator/tenants/{tenant_a.pk}/suspend/",
+        {"reason": "Phishing pages in the help center"},
+        HTTP_HOST="localhost",
+    )
     page = operator_client.get("/operator/audit/", HTTP_HOST="localhost").content.decode()
     assert "ops@kefu.example" in page
     assert "Suspended" in page
+    assert "Phishing pages in the help center" in page
+
+
+def test_suspend_asks_for_confirmation_and_a_reason(operator_client, tenant_a):
+    page = operator_client.get(f"/operator/tenants/{tenant_a.pk}/suspend/", HTTP_HOST="localhost")
+    assert page.status_code == 200
+    assert "Suspend Alpha" in page.content.decode()
+    tenant_a.refresh_from_db()
+    assert tenant_a.status == "active", "opening the page suspends nothing"
+
+    refused = operator_client.post(
+        f"/operator/tenants/{tenant_a.pk}/suspend/", {"reason": "  "}, HTTP_HOST="localhost"
+    )
+    assert refused.status_code == 400
+    assert "Say why the workspace is suspended." in refused.content.decode()
+    tenant_a.refresh_from_db()
+    assert tenant_a.status == "active"
+    assert not AuditEntry.objects.filter(action="suspend").exists()
 
 
 @pytest.fixture

@@ -161,14 +161,26 @@ def test_double_submit_gives_one_tenant_and_a_clear_message(client):
 
 
 @override_settings(KEFU_SIGNUP_LIMIT_PER_EMAIL="2/3600")
-def test_signups_are_rate_limited_per_email(client):
+def test_signups_are_rate_limited_per_email_by_workspaces_made(client):
     for index in range(2):
-        client.post("/signup/", _signup_data(subdomain=f"try-{index}x", password="x"),
-                    HTTP_HOST="localhost")  # fmt: skip
+        made = client.post("/signup/", _signup_data(subdomain=f"made-{index}x"),
+                           HTTP_HOST="localhost")  # fmt: skip
+        assert made.status_code == 302
     locked = client.post("/signup/", _signup_data(), HTTP_HOST="localhost")
     assert locked.status_code == 429
     assert "Too many attempts" in locked.content.decode()
     assert not Tenant.objects.filter(slug="gamma-tea").exists()
+
+
+@override_settings(KEFU_SIGNUP_LIMIT_PER_EMAIL="3/3600")
+def test_typos_do_not_use_up_the_signup_limit_of_an_address(client):
+    for index in range(3):
+        typo = client.post("/signup/", _signup_data(subdomain=f"try-{index}x", password="x"),
+                           HTTP_HOST="localhost")  # fmt: skip
+        assert typo.status_code == 400
+    valid = client.post("/signup/", _signup_data(), HTTP_HOST="localhost")
+    assert valid.status_code == 302
+    assert Tenant.objects.filter(slug="gamma-tea").exists()
 
 
 @override_settings(KEFU_SIGNUP_LIMIT_PER_IP="2/3600")

@@ -22,5 +22,8 @@ def kefu(request: HttpRequest) -> dict[str, object]:
         "kefu_root_domain": settings.ROOT_DOMAIN,
         # Root-domain links, right whichever URLconf this request (or error page) uses.
         "kefu_signup_url": public_reverse("signup"),
+        "kefu_signin_url": public_reverse("workspace_signin"),
+        "kefu_pricing_url": public_reverse("pricing"),
         "kefu_operator_url": public_reverse("operator:tenant_list"),
+        "kefu_support_email": settings.KEFU_SUPPORT_EMAIL,
     }

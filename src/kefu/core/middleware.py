@@ -1,4 +1,4 @@
-"""Host -> tenant routing (django-tenants), with Kefu's pages for unknown and suspended hosts;
+"""Host -> tenant routing (django-tenants), with Kefu's page for unknown hosts;
 the workspace's time zone; text PostgreSQL cannot store kept out of views; compressed text."""
 
 from __future__ import annotations
@@ -15,15 +15,9 @@ from kefu.core.parsing import refuse_unstorable, unstorable
 
 class TenantMiddleware(TenantMainMiddleware):
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
-        response = super().process_request(request)
-        if response is not None:
-            return response
-        tenant = request.tenant
-        if getattr(tenant, "status", "active") == "suspended":
-            from kefu.core.views import suspended
-
-            return suspended(request)
-        return None
+        # A suspended workspace is answered by tenants.middleware.SuspendedWorkspaceMiddleware,
+        # once the session says who is asking (its staff see why, its customers do not).
+        return super().process_request(request)
 
 
 class WorkspaceTimezoneMiddleware:

@@ -55,12 +55,24 @@ def parse_limit(limit: str) -> tuple[int, int]:
     return int(count), int(seconds)
 
 
+def _cache_key(scope: str, key: str, period: int) -> str:
+    window = int(time.time() // period)
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return f"ratelimit:{scope}:{digest}:{window}"
+
+
+def limit_left(*, scope: str, key: str, limit: str) -> bool:
+    """Whether another hit would still be within the limit, counting nothing: for limits on
+    what an action costs (workspaces made, mails sent), counted with ``limit_hit`` only once
+    the action really happened."""
+    allowed, period = parse_limit(limit)
+    return (cache.get(_cache_key(scope, key, period)) or 0) < allowed
+
+
 def limit_hit(*, scope: str, key: str, limit: str) -> bool:
     """Count one attempt; True while within the limit, False once it is exceeded."""
     allowed, period = parse_limit(limit)
-    window = int(time.time() // period)
-    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-    cache_key = f"ratelimit:{scope}:{digest}:{window}"
+    cache_key = _cache_key(scope, key, period)
     cache.add(cache_key, 0, timeout=period + 1)
     try:
         count = cache.incr(cache_key)

@@ -1,4 +1,5 @@
-"""Pages that belong to no product area: home pages, health, unknown and suspended hosts."""
+"""Pages that belong to no product area: home pages, health, unknown hosts (a suspended
+workspace is answered by tenants.middleware)."""
 
 from __future__ import annotations
 
@@ -46,8 +47,3 @@ def unknown_host(request: HttpRequest) -> HttpResponse:
     return _render_outside_tenant(
         request, "core/unknown_host.html", 404, {"host": request.get_host().split(":")[0]}
     )
-
-
-def suspended(request: HttpRequest) -> HttpResponse:
-    """A suspended workspace: a clear page, its data untouched."""
-    return _render_outside_tenant(request, "core/suspended.html", 503)

@@ -219,6 +219,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tenants.middleware.SuspendedWorkspaceMiddleware",
     "billing.middleware.ReadOnlyWorkspaceMiddleware",
     "kefu.contacts.middleware.ContactVisitorMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -294,6 +295,11 @@ MFA_ALLOW_UNVERIFIED_EMAIL = True
 KEFU_SIGNUP_LIMIT_PER_IP = os.environ.get("KEFU_SIGNUP_LIMIT_PER_IP", "10/3600")
 KEFU_SIGNUP_LIMIT_PER_EMAIL = os.environ.get("KEFU_SIGNUP_LIMIT_PER_EMAIL", "3/3600")
 KEFU_SUBDOMAIN_CHECK_LIMIT_PER_IP = os.environ.get("KEFU_SUBDOMAIN_CHECK_LIMIT_PER_IP", "120/60")
+#: "Find my workspace" mails sent per address and requests per IP ("count/seconds").
+KEFU_FIND_WORKSPACE_LIMIT_PER_EMAIL = os.environ.get(
+    "KEFU_FIND_WORKSPACE_LIMIT_PER_EMAIL", "3/3600"
+)
+KEFU_FIND_WORKSPACE_LIMIT_PER_IP = os.environ.get("KEFU_FIND_WORKSPACE_LIMIT_PER_IP", "20/3600")
 #: How long a signup's sign-in handoff link stays valid.
 KEFU_HANDOFF_TTL_SECONDS = 120
 #: How long an invitation link stays valid.
@@ -364,6 +370,8 @@ EMAIL_HOST_USER = os.environ.get("KEFU_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("KEFU_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("KEFU_EMAIL_USE_TLS", PRODUCTION)
 DEFAULT_FROM_EMAIL = os.environ.get("KEFU_DEFAULT_FROM_EMAIL", f"Kefu <no-reply@{ROOT_DOMAIN}>")
+#: Where workspace owners write to the platform (billing without Stripe, a suspension).
+KEFU_SUPPORT_EMAIL = os.environ.get("KEFU_SUPPORT_EMAIL", f"support@{ROOT_DOMAIN}")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 #: The largest inbound webhook body accepted (the raw message with its attachments).
 KEFU_INBOUND_EMAIL_MAX_BYTES = int(
