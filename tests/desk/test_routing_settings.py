@@ -82,7 +82,7 @@ def test_bad_agent_settings_are_refused_with_a_message(client, tenant_a, admin_a
     assert "greater than or equal to 1" in page
     assert "fr is not one of the available choices" in page
     with tenant_context(tenant_a):
-        assert AgentProfile.objects.get(user=agent).max_open_tickets == 10
+        assert AgentProfile.objects.get(user=agent).max_open_tickets == 25  # the default
 
 
 def test_admin_adds_and_edits_an_sla_policy(client, tenant_a, admin_a):

@@ -176,6 +176,9 @@ def test_agents_cannot_reassign_and_customers_cannot_be_assigned(in_tenant_a):
 def test_agents_take_from_the_queue_only_when_an_admin_allows_it(in_tenant_a):
     agent = make_agent(availability=OFFLINE, capacity=1)
     ticket = make_ticket()
+    workspace = workspace_settings_get()
+    workspace.agents_pick_from_queue = False
+    workspace.save()
     with pytest.raises(TicketError, match="assigned by routing"):
         ticket_take(ticket=ticket, agent=agent)
 

@@ -38,6 +38,12 @@ class SkillGroupForm(forms.ModelForm):
     class Meta:
         model = SkillGroup
         fields = ["name", "description"]
+        help_texts = {
+            "name": _(
+                "A ticket category can send its tickets to a skill group (Ticket categories); "
+                "routing then gives those tickets only to the group's members."
+            )
+        }
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -53,27 +59,44 @@ class AgentSkillsForm(forms.Form):
         queryset=SkillGroup.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("None: only tickets without a skill group."),
+        help_text=_(
+            "Tickets of a skill group go only to its members. None ticked: this person gets "
+            "only tickets that have no skill group."
+        ),
     )
     languages = forms.MultipleChoiceField(
         label=_("Languages"),
         choices=Language.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("None: any language."),
+        help_text=_("Routing gives this person only tickets in these languages. None: any language."),
     )
     tiers = forms.MultipleChoiceField(
         label=_("Customer tiers"),
         choices=Contact.Tier.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("None: any tier."),
+        help_text=_(
+            "Routing gives this person only tickets from customers of these tiers. None: any tier."
+        ),
     )
     max_open_tickets = forms.IntegerField(
-        label=_("Capacity (open tickets)"), min_value=1, max_value=1000
+        label=_("Capacity (open tickets)"),
+        min_value=1,
+        max_value=1000,
+        help_text=_(
+            "Routing stops giving this person tickets while they have this many new, open or "
+            "on-hold tickets; new ones wait in the queue (pending tickets do not count)."
+        ),
     )
     availability = forms.ChoiceField(
-        label=_("Availability"), choices=AgentProfile.Availability.choices
+        label=_("Availability"),
+        choices=AgentProfile.Availability.choices,
+        help_text=_(
+            "Online while at the desk: gets tickets while signed in and using the desk (until "
+            "15 minutes after their last page). Online: always gets tickets. Away or Offline: "
+            "gets no new tickets; the ones they have stay theirs."
+        ),
     )
 
     def __init__(self, *args, **kwargs) -> None:

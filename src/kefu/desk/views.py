@@ -37,14 +37,21 @@ def _ticket_counts(user: User) -> dict[str, int]:
 
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
-    steps = onboarding_steps()
+    from kefu.tickets.routing import queue_health
+
+    is_admin = request.user.role in (User.Role.OWNER, User.Role.ADMIN)
+    # The set-up checklist is the admins' work: agents can do none of its steps.
+    steps = onboarding_steps() if is_admin else []
     return render(
         request,
         "desk/home.html",
         {
+            "is_admin": is_admin,
             "steps": steps,
             "steps_done": sum(step.done for step in steps),
             "counts": _ticket_counts(request.user),
+            "queue": queue_health(),
+            "may_take": workspace_settings_get().agents_pick_from_queue,
         },
     )
 

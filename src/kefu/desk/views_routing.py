@@ -29,6 +29,7 @@ from kefu.tickets.routing import (
     agent_profile_for,
     agent_profile_update,
     agent_set_availability,
+    is_available,
     loads_of,
 )
 
@@ -43,7 +44,7 @@ def _agent_rows(bound: dict[int, AgentSkillsForm] | None = None) -> list[dict]:
         profile = agent_profile_for(person)
         form = (bound or {}).get(person.pk) or AgentSkillsForm.for_profile(profile)
         rows.append({"person": person, "profile": profile, "load": loads.get(person.pk, 0),
-                     "form": form})  # fmt: skip
+                     "form": form, "available": is_available(profile)})  # fmt: skip
     return rows
 
 

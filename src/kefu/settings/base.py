@@ -215,6 +215,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kefu.desk.middleware.DeskPresenceMiddleware",
     "billing.middleware.ReadOnlyWorkspaceMiddleware",
     "kefu.contacts.middleware.ContactVisitorMiddleware",
     "allauth.account.middleware.AccountMiddleware",

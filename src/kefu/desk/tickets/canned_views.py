@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kefu.accounts.permissions import staff_required
+from kefu.desk.tickets.canned import PLACEHOLDERS, canned_preview
 from kefu.desk.tickets.forms import CannedResponseForm
 from kefu.tickets.models import CannedResponse
 
@@ -24,7 +25,11 @@ def canned_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "desk/tickets/canned_list.html",
-        {"form": form, "responses": CannedResponse.objects.select_related("created_by")},
+        {
+            "form": form,
+            "responses": CannedResponse.objects.select_related("created_by"),
+            "placeholders": PLACEHOLDERS,
+        },
     )
 
 
@@ -36,7 +41,13 @@ def canned_edit(request: HttpRequest, canned_id: int) -> HttpResponse:
         form.save()
         messages.success(request, _("Canned response saved."))
         return redirect("desk:canned_list")
-    return render(request, "desk/tickets/canned_edit.html", {"form": form, "canned": canned})
+    context = {
+        "form": form,
+        "canned": canned,
+        "placeholders": PLACEHOLDERS,
+        "preview": canned_preview(canned.body),
+    }
+    return render(request, "desk/tickets/canned_edit.html", context)
 
 
 @staff_required
