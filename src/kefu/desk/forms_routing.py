@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kefu.contacts.models import Contact
+from kefu.core.durations import DurationError, format_duration, parse_duration_minutes
 from kefu.desk.models import WorkspaceSettings
 from kefu.kb.models import Language
 from kefu.tickets.calendar import validate_timezone
@@ -69,7 +70,9 @@ class AgentSkillsForm(forms.Form):
         choices=Language.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Routing gives this person only tickets in these languages. None: any language."),
+        help_text=_(
+            "Routing gives this person only tickets in these languages. None: any language."
+        ),
     )
     tiers = forms.MultipleChoiceField(
         label=_("Customer tiers"),
@@ -212,12 +215,50 @@ class HolidayForm(forms.ModelForm):
         }
 
 
+#: The longest SLA target: a year.
+MAX_TARGET_MINUTES = 365 * 24 * 60
+
+
+class DurationField(forms.CharField):
+    """Minutes, typed as "90m", "4h", "2d" or "1d 4h" (or 小时/天/分钟); shown back in the
+    largest whole unit."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "text", "autocomplete": "off", "size": 10})
+
+    def prepare_value(self, value: object) -> object:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return format_duration(value)
+        return value
+
+    def to_python(self, value: object) -> int | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        try:
+            return parse_duration_minutes(text, maximum=MAX_TARGET_MINUTES)
+        except DurationError as error:
+            raise ValidationError(str(error), code="invalid") from None
+
+
+_DURATION_HELP = _(
+    "A number and a unit: 90m, 4h, 2d or 1d 4h (a day is 24 hours; when business hours are "
+    "counted only, only the minutes inside business hours count)."
+)
+
+
 class SlaPolicyForm(forms.ModelForm):
     customer_tier = forms.ChoiceField(
         label=_("Customer tier"),
         choices=[("", _("Every tier")), *Contact.Tier.choices],
         required=False,
     )
+    first_response_minutes = DurationField(
+        label=_("First response within"), help_text=_DURATION_HELP
+    )
+    resolution_minutes = DurationField(label=_("Resolution within"), help_text=_DURATION_HELP)
 
     class Meta:
         model = SlaPolicy
@@ -239,8 +280,6 @@ class SlaPolicyForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = TicketCategory.objects.filter(is_active=True)
         self.fields["category"].empty_label = _("Every category")
-        self.fields["first_response_minutes"].widget.attrs["min"] = 1
-        self.fields["resolution_minutes"].widget.attrs["min"] = 1
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -251,3 +251,16 @@ class SlaPolicy(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def first_response_target(self) -> str:
+        """e.g. "4 hours": the target in its largest whole unit, for reading."""
+        from kefu.core.durations import format_duration_words
+
+        return format_duration_words(self.first_response_minutes)
+
+    @property
+    def resolution_target(self) -> str:
+        from kefu.core.durations import format_duration_words
+
+        return format_duration_words(self.resolution_minutes)
