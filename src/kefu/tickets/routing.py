@@ -3,10 +3,10 @@
 A ticket goes to an *eligible* agent: an active owner, admin or agent who is available (their
 profile says online, or "online while at the desk" and they opened a desk page in the last
 ``PRESENT_FOR``), who belongs to the ticket's skill group (any agent when the ticket has none),
-speaks its language and serves its requester's tier (an empty list means "any"), and holds
-fewer open tickets (``Ticket.LOAD_STATUSES``) than their capacity. Among them the lowest load wins, then the one
-who was assigned longest ago (never assigned first), then the lowest id: round robin among
-equals.
+speaks its language and serves its requester's tier (an empty list means "any"), and holds fewer
+open tickets (``Ticket.LOAD_STATUSES``) than their capacity. Among them the lowest load wins,
+then the one who was assigned longest ago (never assigned first), then the lowest id: round
+robin among equals.
 
 Concurrency: one routing is one transaction that locks the ticket row and then the candidate
 agent profiles, always in id order. Two routers that could give work to the same agent
