@@ -62,6 +62,12 @@ class Contact(models.Model):
     def display_name(self) -> str:
         return str(self)
 
+    @property
+    def language_label(self) -> str:
+        """The language's name in the reader's language ("" when not known)."""
+        names = dict(settings.LANGUAGES)
+        return str(names[self.language]) if self.language in names else self.language
+
 
 class ContactIdentity(models.Model):
     """One way a contact reaches the workspace: an email address, a phone number, a chat visitor
