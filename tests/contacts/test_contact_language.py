@@ -42,7 +42,9 @@ def test_a_portal_ticket_and_replies_fill_an_unknown_language_but_never_replace_
     in_tenant_a, open_ticket, agent, tenant_a
 ):
     unknown = contact_for_email(email="wang@example.com", name="王先生")
-    ticket = open_ticket(tenant_a, unknown, "茶叶什么时候发货", description="我上周下的订单还没有发货。")
+    ticket = open_ticket(
+        tenant_a, unknown, "茶叶什么时候发货", description="我上周下的订单还没有发货。"
+    )
     unknown.refresh_from_db()
     assert (unknown.language, unknown.language_detected) == ("zh-hans", True)
 

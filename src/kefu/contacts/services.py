@@ -179,7 +179,7 @@ _LETTERS_PER_CHARACTER = 4
 
 
 def language_guess(text: str) -> str:
-    """"zh-hans", "en" or "" (too little to tell, or too mixed): from the share of Chinese
+    """ "zh-hans", "en" or "" (too little to tell, or too mixed): from the share of Chinese
     characters in what a person wrote, quoted mail lines left out. Deterministic."""
     own = _QUOTED.sub("", text or "")
     han = len(_HAN.findall(own))
