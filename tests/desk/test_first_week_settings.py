@@ -116,8 +116,8 @@ def test_deleting_a_used_ticket_category_asks_and_says_it_is_switched_off(
 
 def test_deleting_a_help_center_category_says_where_its_articles_go(client, tenant_a, admin_a):
     with tenant_context(tenant_a):
-        parent = Category.objects.create(name="Orders")
-        category = Category.objects.create(name="Shipping", parent=parent)
+        parent = Category.objects.create(name="Orders", slug="orders")
+        category = Category.objects.create(name="Shipping", slug="shipping", parent=parent)
         article = Article.objects.create(title="Delivery times", body="Three days.",
                                          category=category)  # fmt: skip
     url = f"/desk/knowledge-base/categories/{category.pk}/delete/"

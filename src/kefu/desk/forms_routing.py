@@ -10,7 +10,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kefu.contacts.models import Contact
-from kefu.core.durations import DurationError, format_duration, parse_duration_minutes
+from kefu.core.durations import (
+    MAX_LENGTH,
+    DurationError,
+    format_duration,
+    parse_duration_minutes,
+)
 from kefu.desk.models import WorkspaceSettings
 from kefu.kb.models import Language
 from kefu.tickets.calendar import validate_timezone
@@ -219,23 +224,24 @@ class HolidayForm(forms.ModelForm):
 MAX_TARGET_MINUTES = 365 * 24 * 60
 
 
-class DurationField(forms.CharField):
+class DurationField(forms.Field):
     """Minutes, typed as "90m", "4h", "2d" or "1d 4h" (or 小时/天/分钟); shown back in the
     largest whole unit."""
 
+    widget = forms.TextInput
+
     def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("max_length", 40)
         super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "text", "autocomplete": "off", "size": 10})
+        self.widget.attrs.update({"autocomplete": "off", "size": 10, "maxlength": MAX_LENGTH})
 
     def prepare_value(self, value: object) -> object:
         if isinstance(value, int) and not isinstance(value, bool):
             return format_duration(value)
         return value
 
-    def to_python(self, value: object) -> int | None:  # type: ignore[override]
-        text = super().to_python(value)
-        if text in self.empty_values:
+    def to_python(self, value: object) -> int | None:
+        text = "" if value in self.empty_values else str(value).strip()
+        if not text:
             return None
         try:
             return parse_duration_minutes(text, maximum=MAX_TARGET_MINUTES)
