@@ -16,6 +16,11 @@ class DeskConfig(AppConfig):
 
 def _signed_out(sender: object, request: object, user: object, **kwargs: object) -> None:
     """Signing out of the desk ends "online while at the desk" at once."""
+    from kefu.tenancy import current_schema
+
+    # Operators sign out on the root domain: the public schema has no routing profiles.
+    if current_schema() == "public":
+        return
     if user is not None and getattr(user, "is_desk_user", False):
         from kefu.tickets.routing import agent_signed_out
 
