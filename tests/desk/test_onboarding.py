@@ -46,7 +46,11 @@ def test_steps_follow_real_state(client, tenant_a, tenant_b, make_user, login_as
 
     with tenant_context(tenant_a):
         category = TicketCategory.objects.get()
-    client.post(f"/desk/settings/categories/{category.pk}/delete/", HTTP_HOST=host(tenant_a))
+    client.post(
+        f"/desk/settings/categories/{category.pk}/delete/",
+        {"confirm": "1"},
+        HTTP_HOST=host(tenant_a),
+    )
     assert not _done(tenant_a)["categories"], "deleting the last category reopens the step"
 
     with tenant_context(tenant_a):

@@ -65,7 +65,11 @@ def test_admin_sets_up_skill_groups_and_an_agents_skills(client, tenant_a, admin
     with tenant_context(tenant_a):
         assert SkillGroup.objects.get(pk=billing.pk).name == "Payments"
         assert workspace_settings_get().agents_pick_from_queue is True
-    client.post(f"/desk/settings/routing/groups/{billing.pk}/delete/", HTTP_HOST=host(tenant_a))
+    client.post(
+        f"/desk/settings/routing/groups/{billing.pk}/delete/",
+        {"confirm": "1"},
+        HTTP_HOST=host(tenant_a),
+    )
     with tenant_context(tenant_a):
         assert not SkillGroup.objects.exists()
 
@@ -82,7 +86,7 @@ def test_bad_agent_settings_are_refused_with_a_message(client, tenant_a, admin_a
     assert "greater than or equal to 1" in page
     assert "fr is not one of the available choices" in page
     with tenant_context(tenant_a):
-        assert AgentProfile.objects.get(user=agent).max_open_tickets == 10
+        assert AgentProfile.objects.get(user=agent).max_open_tickets == 25  # the default
 
 
 def test_admin_adds_and_edits_an_sla_policy(client, tenant_a, admin_a):
@@ -110,7 +114,11 @@ def test_admin_adds_and_edits_an_sla_policy(client, tenant_a, admin_a):
     policy.refresh_from_db()
     assert policy.first_response_minutes == 30
     assert policy.business_hours_only is False
-    client.post(f"/desk/settings/sla/policies/{policy.pk}/delete/", HTTP_HOST=host(tenant_a))
+    client.post(
+        f"/desk/settings/sla/policies/{policy.pk}/delete/",
+        {"confirm": "1"},
+        HTTP_HOST=host(tenant_a),
+    )
     with tenant_context(tenant_a):
         assert not SlaPolicy.objects.exists()
 
@@ -153,7 +161,11 @@ def test_admin_sets_business_hours_and_holidays(client, tenant_a, admin_a):
     with tenant_context(tenant_a):
         holiday = Holiday.objects.get()
         assert holiday.date == date(2025, 10, 1)
-    client.post(f"/desk/settings/sla/holidays/{holiday.pk}/delete/", HTTP_HOST=host(tenant_a))
+    client.post(
+        f"/desk/settings/sla/holidays/{holiday.pk}/delete/",
+        {"confirm": "1"},
+        HTTP_HOST=host(tenant_a),
+    )
     with tenant_context(tenant_a):
         assert not Holiday.objects.exists()
 

@@ -189,6 +189,8 @@ def test_agent_cannot_bulk_assign_others_and_sees_why(client, tenant_a, login_as
 
 
 def test_agent_takes_from_the_queue_only_when_allowed(client, tenant_a, login_as, desk):
+    with tenant_context(tenant_a):
+        WorkspaceSettings.objects.update_or_create(pk=1, defaults={"agents_pick_from_queue": False})
     login_as(tenant_a, desk["agent"])
     page = client.get("/desk/tickets/", HTTP_HOST=host(tenant_a))
     assert page.context["can_assign"] is False

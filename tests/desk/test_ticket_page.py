@@ -137,15 +137,17 @@ def test_canned_responses_are_rendered_for_the_ticket_and_counted_when_sent(
     with tenant_context(tenant_a):
         canned = CannedResponse.objects.create(
             title="Greeting",
-            body="Hi {{ customer.name }} ({{customer.email}}), about {{ ticket.number }} "
-            "“{{ ticket.subject }}”. {{ agent.name }} {{ ticket.secret }} {% debug %}",
+            body="Hi {{ customer.name }} ({{customer.email}}), about {{ ticket.reference }} "
+            "“{{ ticket.subject }}”. {{ agent.name }} {{ ticket.secret }} {% debug %} "
+            "工单 #{{ ticket.number }}",
         )
     login_as(tenant_a, agent)
     response = client.get(f"/desk/tickets/{ticket.pk}/", HTTP_HOST=host(tenant_a))
     [item] = response.context["canned"]
+    # One meaning each: the number is bare, the reference carries the "#" (never "##1001").
     assert item["text"] == (
         f"Hi Casey (mei@example.com), about #{ticket.pk} “Lost password”. Alex Wu "
-        "{{ ticket.secret }} {% debug %}"
+        f"{{{{ ticket.secret }}}} {{% debug %}} 工单 #{ticket.pk}"
     )
     assert 'id="canned-data"' in response.content.decode()
     client.post(
@@ -227,6 +229,8 @@ def test_agent_takes_and_hands_back_when_the_workspace_allows(
     from kefu.desk.models import WorkspaceSettings
 
     ticket = make_ticket(tenant_a)
+    with tenant_context(tenant_a):
+        WorkspaceSettings.objects.update_or_create(pk=1, defaults={"agents_pick_from_queue": False})
     login_as(tenant_a, agent)
     url = f"/desk/tickets/{ticket.pk}/properties/"
     response = client.post(url, {"take": "1"}, HTTP_HOST=host(tenant_a), follow=True)

@@ -78,7 +78,7 @@ def test_agents_add_edit_and_delete_canned_responses(client, tenant_a, make_user
     with tenant_context(tenant_a):
         canned.refresh_from_db()
         assert (canned.title, canned.body) == ("Thank you", "Cheers")
-    client.post(f"/desk/canned/{canned.pk}/delete/", HTTP_HOST=host(tenant_a))
+    client.post(f"/desk/canned/{canned.pk}/delete/", {"confirm": "1"}, HTTP_HOST=host(tenant_a))
     with tenant_context(tenant_a):
         assert not CannedResponse.objects.exists()
 

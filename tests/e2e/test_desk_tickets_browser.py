@@ -26,7 +26,7 @@ with tenant_context(Tenant.objects.get(slug="demo")):
     for email, first in (("alex@desk.example", "Alex"), ("bo@desk.example", "Bo")):
         user_create(email=email, password={PASSWORD!r}, role="agent", first_name=first)
     CannedResponse.objects.create(
-        title="Greeting", body="Hello {{{{ customer.name }}}}, about {{{{ ticket.number }}}}:"
+        title="Greeting", body="Hello {{{{ customer.name }}}}, about {{{{ ticket.reference }}}}:"
     )
     requester = contact_for_email(email="mei@desk.example", name="Mei")
     first = ticket_create(subject="Printer on fire", description="Help!", requester=requester)

@@ -176,6 +176,9 @@ def test_agents_cannot_reassign_and_customers_cannot_be_assigned(in_tenant_a):
 def test_agents_take_from_the_queue_only_when_an_admin_allows_it(in_tenant_a):
     agent = make_agent(availability=OFFLINE, capacity=1)
     ticket = make_ticket()
+    workspace = workspace_settings_get()
+    workspace.agents_pick_from_queue = False
+    workspace.save()
     with pytest.raises(TicketError, match="assigned by routing"):
         ticket_take(ticket=ticket, agent=agent)
 
@@ -189,3 +192,83 @@ def test_agents_take_from_the_queue_only_when_an_admin_allows_it(in_tenant_a):
         ticket_take(ticket=make_ticket(), agent=agent)
     with pytest.raises(TicketError, match="Somebody else"):
         ticket_take(ticket=ticket, agent=make_agent())
+
+
+# --- a small team's defaults ---------------------------------------------------------------
+
+
+def test_a_new_staff_member_gets_tickets_while_at_the_desk_and_not_after(in_tenant_a):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kefu.accounts.services import user_create
+    from kefu.tickets.routing import PRESENT_FOR, agent_seen, agent_signed_out
+
+    owner = user_create(email="owner-alone@example.com", password=None, role=User.Role.OWNER)
+    assert route(make_ticket("Before they open the desk")) is None  # never seen: not there
+
+    profile = agent_seen(user=owner)
+    assert profile.availability == AgentProfile.Availability.AUTO
+    assert profile.max_open_tickets == 25
+    assert route(make_ticket("While at the desk")) == owner
+
+    AgentProfile.objects.filter(pk=profile.pk).update(
+        last_seen_at=timezone.now() - PRESENT_FOR - timedelta(seconds=1)
+    )
+    assert route(make_ticket("After a long break")) is None
+
+    owner = User.objects.get(pk=owner.pk)  # their next page: a new request
+    agent_seen(user=owner)
+    assert route(make_ticket("Back")) == owner
+    agent_signed_out(user=owner)
+    assert route(make_ticket("Signed out")) is None
+
+
+def test_coming_back_to_the_desk_drains_the_queue_in_a_job(
+    in_tenant_a, django_capture_on_commit_callbacks
+):
+    from kefu.accounts.services import user_create
+    from kefu.tickets.routing import agent_seen
+
+    agent = user_create(email="back@example.com", password=None, role=User.Role.AGENT)
+    with django_capture_on_commit_callbacks() as nothing_waits:
+        agent_seen(user=agent)
+    assert nothing_waits == []  # nothing waiting: no job
+
+    waiting = make_ticket("Waiting")
+    from kefu.tickets.routing import agent_signed_out
+
+    agent_signed_out(user=agent)
+    agent = User.objects.get(pk=agent.pk)  # a new request: no cached profile
+    with django_capture_on_commit_callbacks() as coming_back:
+        agent_seen(user=agent)
+    assert len(coming_back) == 1  # the drain job
+    with django_capture_on_commit_callbacks() as still_here:
+        agent_seen(user=agent)
+    assert still_here == []  # seen a moment ago: no write, no job
+    waiting.refresh_from_db()
+    assert waiting.assignee_id is None  # the job assigns it, not the page
+
+
+def test_new_workspaces_let_agents_take_from_the_queue(in_tenant_a):
+    # The test workspaces are copies of the template, like every new workspace.
+    assert workspace_settings_get().agents_pick_from_queue is True
+    agent = make_agent(availability=OFFLINE)
+    ticket = make_ticket()
+    ticket_take(ticket=ticket, agent=agent)
+    ticket.refresh_from_db()
+    assert ticket.assignee == agent
+
+
+def test_the_queue_health_says_why_tickets_wait(in_tenant_a):
+    from kefu.tickets.routing import queue_health
+
+    assert queue_health().stuck is False
+    make_ticket("Nobody online")
+    health = queue_health()
+    assert (health.waiting, health.available, health.with_room) == (1, 0, 0)
+    busy = make_agent(capacity=1)
+    make_ticket("Theirs", assignee=busy, status=Ticket.Status.OPEN)
+    health = queue_health()
+    assert (health.waiting, health.available, health.with_room) == (1, 1, 0)

@@ -28,6 +28,9 @@ class Contact(models.Model):
         related_name="contact",
     )
     language = models.CharField(_("language"), max_length=10, blank=True)
+    #: True while ``language`` is Kefu's guess from what they wrote; an agent's or the
+    #: contact's own choice clears it (and is never overwritten by a guess).
+    language_detected = models.BooleanField(_("language detected from messages"), default=False)
     tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices, default=Tier.STANDARD)
     merged_into = models.ForeignKey(
         "self",
@@ -58,6 +61,12 @@ class Contact(models.Model):
     @property
     def display_name(self) -> str:
         return str(self)
+
+    @property
+    def language_label(self) -> str:
+        """The language's name in the reader's language ("" when not known)."""
+        names = dict(settings.LANGUAGES)
+        return str(names[self.language]) if self.language in names else self.language
 
 
 class ContactIdentity(models.Model):

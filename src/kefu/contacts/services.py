@@ -4,6 +4,8 @@ into. Merging lives in kefu.contacts.merging."""
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -162,9 +164,50 @@ def contact_update(
         raise ContactError(_("Unknown language."))
     if tier not in Contact.Tier.values:
         raise ContactError(_("Unknown tier."))
+    # A guessed language the agent leaves as it is stays a guess; any change is theirs.
+    contact.language_detected = contact.language_detected and language == contact.language
     contact.name, contact.language, contact.tier = name, language, tier
-    contact.save(update_fields=["name", "language", "tier", "updated_at"])
+    contact.save(update_fields=["name", "language", "language_detected", "tier", "updated_at"])
     return contact
+
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z]")
+_QUOTED = re.compile(r"^\s*>.*$", re.MULTILINE)
+#: Latin letters per Chinese character of the same weight (an English word is ~4 letters).
+_LETTERS_PER_CHARACTER = 4
+
+
+def language_guess(text: str) -> str:
+    """ "zh-hans", "en" or "" (too little to tell, or too mixed): from the share of Chinese
+    characters in what a person wrote, quoted mail lines left out. Deterministic."""
+    own = _QUOTED.sub("", text or "")
+    han = len(_HAN.findall(own))
+    latin = len(_LATIN.findall(own))
+    weight = han + latin / _LETTERS_PER_CHARACTER
+    if weight < 3:
+        return ""
+    share = han / weight
+    if share >= 0.5:
+        return "zh-hans"
+    if share <= 0.1 and latin >= 12:
+        return "en"
+    return ""
+
+
+def contact_language_learn(*, contact: Contact, text: str) -> None:
+    """Fill a contact's unknown language from what they wrote. Never replaces a language
+    that is known (set by the contact's account, by an agent, or guessed before)."""
+    if contact.language or contact.merged_into_id:
+        return
+    guess = language_guess(text)
+    if not guess:
+        return
+    updated = Contact.objects.filter(pk=contact.pk, language="").update(
+        language=guess, language_detected=True
+    )
+    if updated:
+        contact.language, contact.language_detected = guess, True
 
 
 def _validated_identity(kind: str, value: str) -> str:

@@ -10,6 +10,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kefu.contacts.models import Contact
+from kefu.core.durations import (
+    MAX_LENGTH,
+    DurationError,
+    format_duration,
+    parse_duration_minutes,
+)
 from kefu.core.forms import EmptyChoiceLabelMixin
 from kefu.desk.models import WorkspaceSettings
 from kefu.kb.models import Language
@@ -39,6 +45,12 @@ class SkillGroupForm(EmptyChoiceLabelMixin, forms.ModelForm):
     class Meta:
         model = SkillGroup
         fields = ["name", "description"]
+        help_texts = {
+            "name": _(
+                "A ticket category can send its tickets to a skill group (Ticket categories); "
+                "routing then gives those tickets only to the group's members."
+            )
+        }
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -54,27 +66,46 @@ class AgentSkillsForm(EmptyChoiceLabelMixin, forms.Form):
         queryset=SkillGroup.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("None: only tickets without a skill group."),
+        help_text=_(
+            "Tickets of a skill group go only to its members. None ticked: this person gets "
+            "only tickets that have no skill group."
+        ),
     )
     languages = forms.MultipleChoiceField(
         label=_("Languages"),
         choices=Language.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("None: any language."),
+        help_text=_(
+            "Routing gives this person only tickets in these languages. None: any language."
+        ),
     )
     tiers = forms.MultipleChoiceField(
         label=_("Customer tiers"),
         choices=Contact.Tier.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("None: any tier."),
+        help_text=_(
+            "Routing gives this person only tickets from customers of these tiers. None: any tier."
+        ),
     )
     max_open_tickets = forms.IntegerField(
-        label=_("Capacity (open tickets)"), min_value=1, max_value=1000
+        label=_("Capacity (open tickets)"),
+        min_value=1,
+        max_value=1000,
+        help_text=_(
+            "Routing stops giving this person tickets while they have this many new, open or "
+            "on-hold tickets; new ones wait in the queue (pending tickets do not count)."
+        ),
     )
     availability = forms.ChoiceField(
-        label=_("Availability"), choices=AgentProfile.Availability.choices
+        label=_("Availability"),
+        choices=AgentProfile.Availability.choices,
+        help_text=_(
+            "Online while at the desk: gets tickets while signed in and using the desk (until "
+            "15 minutes after their last page). Online: always gets tickets. Away or Offline: "
+            "gets no new tickets; the ones they have stay theirs."
+        ),
     )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -190,12 +221,51 @@ class HolidayForm(EmptyChoiceLabelMixin, forms.ModelForm):
         }
 
 
+#: The longest SLA target: a year.
+MAX_TARGET_MINUTES = 365 * 24 * 60
+
+
+class DurationField(forms.Field):
+    """Minutes, typed as "90m", "4h", "2d" or "1d 4h" (or 小时/天/分钟); shown back in the
+    largest whole unit."""
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"autocomplete": "off", "size": 10, "maxlength": MAX_LENGTH})
+
+    def prepare_value(self, value: object) -> object:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return format_duration(value)
+        return value
+
+    def to_python(self, value: object) -> int | None:
+        text = "" if value in self.empty_values else str(value).strip()
+        if not text:
+            return None
+        try:
+            return parse_duration_minutes(text, maximum=MAX_TARGET_MINUTES)
+        except DurationError as error:
+            raise ValidationError(str(error), code="invalid") from None
+
+
+_DURATION_HELP = _(
+    "A number and a unit: 90m, 4h, 2d or 1d 4h (a day is 24 hours; when business hours are "
+    "counted only, only the minutes inside business hours count)."
+)
+
+
 class SlaPolicyForm(EmptyChoiceLabelMixin, forms.ModelForm):
     customer_tier = forms.ChoiceField(
         label=_("Customer tier"),
         choices=[("", _("Every tier")), *Contact.Tier.choices],
         required=False,
     )
+    first_response_minutes = DurationField(
+        label=_("First response within"), help_text=_DURATION_HELP
+    )
+    resolution_minutes = DurationField(label=_("Resolution within"), help_text=_DURATION_HELP)
 
     class Meta:
         model = SlaPolicy
@@ -217,8 +287,6 @@ class SlaPolicyForm(EmptyChoiceLabelMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = TicketCategory.objects.filter(is_active=True)
         self.fields["category"].empty_label = _("Every category")
-        self.fields["first_response_minutes"].widget.attrs["min"] = 1
-        self.fields["resolution_minutes"].widget.attrs["min"] = 1
 
     def clean(self) -> dict:
         cleaned = super().clean()

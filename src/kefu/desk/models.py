@@ -59,8 +59,11 @@ class WorkspaceSettings(models.Model):
     )
     agents_pick_from_queue = models.BooleanField(
         _("agents may take tickets from the queue by hand"),
-        default=False,
-        help_text=_("Off: tickets are only assigned by routing or by an admin."),
+        default=True,
+        help_text=_(
+            "On: any staff member with room can take a waiting ticket from the Unassigned list. "
+            "Off: tickets are only assigned by routing or by an admin."
+        ),
     )
     new_tickets_public = models.BooleanField(
         _("new help center tickets are public"),

@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from billing.limits import PLAN_LIMIT_TAG
@@ -20,6 +22,7 @@ from kefu.accounts.services import (
     user_reactivate,
 )
 from kefu.core.parsing import parse_optional_id
+from kefu.desk.confirm import confirm_page, is_confirmed
 from kefu.desk.forms import BrandForm, InvitationForm, SupportEmailForm, TicketCategoryForm
 from kefu.desk.onboarding import onboarding_steps
 from kefu.desk.selectors import invitation_list_pending, staff_list, workspace_settings_get
@@ -36,14 +39,21 @@ def _ticket_counts(user: User) -> dict[str, int]:
 
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
-    steps = onboarding_steps()
+    from kefu.tickets.routing import queue_health
+
+    is_admin = request.user.role in (User.Role.OWNER, User.Role.ADMIN)
+    # The set-up checklist is the admins' work: agents can do none of its steps.
+    steps = onboarding_steps() if is_admin else []
     return render(
         request,
         "desk/home.html",
         {
+            "is_admin": is_admin,
             "steps": steps,
             "steps_done": sum(step.done for step in steps),
             "counts": _ticket_counts(request.user),
+            "queue": queue_health(),
+            "may_take": workspace_settings_get().agents_pick_from_queue,
         },
     )
 
@@ -152,10 +162,45 @@ def categories(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _category_consequences(category: TicketCategory) -> list[str]:
+    used = category.tickets.count()
+    if used:
+        return [
+            ngettext(
+                "%(count)d ticket has this category: it keeps it in its history, so the "
+                "category is switched off rather than deleted.",
+                "%(count)d tickets have this category: they keep it in their history, so the "
+                "category is switched off rather than deleted.",
+                used,
+            ) % {"count": used},
+            _("Customers can no longer choose it on the ticket form, and new tickets cannot "
+              "get it."),
+        ]  # fmt: skip
+    lines = [_("No ticket has this category: it is deleted.")]
+    fields = category.fields.count()
+    if fields:
+        lines.append(ngettext("Its %(count)d custom field is deleted with it.",
+                              "Its %(count)d custom fields are deleted with it.", fields)
+                     % {"count": fields})  # fmt: skip
+    policies = category.sla_policies.count()
+    if policies:
+        lines.append(ngettext("Its %(count)d SLA policy is deleted with it.",
+                              "Its %(count)d SLA policies are deleted with it.", policies)
+                     % {"count": policies})  # fmt: skip
+    return lines
+
+
 @admin_required
-@require_POST
 def category_delete(request: HttpRequest, category_id: int) -> HttpResponse:
     category = get_object_or_404(TicketCategory, pk=category_id)
+    if not is_confirmed(request):
+        return confirm_page(
+            request,
+            title=_("Remove the ticket category “%(name)s”?") % {"name": category.name},
+            consequences=_category_consequences(category),
+            button=_("Remove the category"),
+            cancel_url=reverse("desk:categories"),
+        )
     # Tickets keep their history: a used category is switched off, an unused one removed.
     if category.tickets.exists():
         category.is_active = False

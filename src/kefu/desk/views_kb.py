@@ -12,11 +12,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from kefu.accounts.permissions import admin_required, staff_api, staff_required
 from kefu.core.forms import EmptyChoiceLabelMixin
+from kefu.desk.confirm import confirm_page, is_confirmed
 from kefu.kb.categories import category_delete, category_flat_tree, category_save
 from kefu.kb.models import Article, ArticleRevision, Category
 
@@ -93,10 +94,40 @@ def kb_category_edit(request: HttpRequest, category_id: int) -> HttpResponse:
     return render(request, "desk/kb_category_edit.html", {"form": form, "category": category})
 
 
+def _kb_category_consequences(category: Category) -> list[str]:
+    articles = Article.objects.filter(category=category).count()
+    children = category.children.count()
+    above = category.parent.name if category.parent_id else None
+    if above:
+        where = _("the category above, “%(name)s”") % {"name": above}
+    else:
+        where = _("no category (the top of the help center)")
+    lines = [
+        ngettext(
+            "Its %(count)d article is kept and moves to %(where)s.",
+            "Its %(count)d articles are kept and move to %(where)s.",
+            articles,
+        ) % {"count": articles, "where": where}
+    ]  # fmt: skip
+    if children:
+        lines.append(ngettext("Its %(count)d subcategory moves up to %(where)s.",
+                              "Its %(count)d subcategories move up to %(where)s.", children)
+                     % {"count": children, "where": where})  # fmt: skip
+    lines.append(_("Its page in the help center goes away; links to it stop working."))
+    return lines
+
+
 @admin_required
-@require_POST
 def kb_category_delete(request: HttpRequest, category_id: int) -> HttpResponse:
     category = get_object_or_404(Category, pk=category_id)
+    if not is_confirmed(request):
+        return confirm_page(
+            request,
+            title=_("Delete the help center category “%(name)s”?") % {"name": category.name},
+            consequences=_kb_category_consequences(category),
+            button=_("Delete the category"),
+            cancel_url=reverse("desk:kb_categories"),
+        )
     moved = category_delete(category=category)
     messages.success(
         request,

@@ -6,12 +6,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kefu.accounts.models import User
 from kefu.accounts.permissions import admin_required, staff_required
+from kefu.desk.confirm import confirm_page, is_confirmed
 from kefu.desk.forms_routing import (
     WEEKDAYS,
     AgentSkillsForm,
@@ -24,11 +27,12 @@ from kefu.desk.forms_routing import (
 from kefu.desk.selectors import workspace_settings_get
 from kefu.tickets.calendar import business_calendar_get, business_calendar_update
 from kefu.tickets.errors import TicketError
-from kefu.tickets.models import Holiday, SkillGroup, SlaPolicy
+from kefu.tickets.models import Holiday, SkillGroup, SlaPolicy, Ticket
 from kefu.tickets.routing import (
     agent_profile_for,
     agent_profile_update,
     agent_set_availability,
+    is_available,
     loads_of,
 )
 
@@ -43,7 +47,7 @@ def _agent_rows(bound: dict[int, AgentSkillsForm] | None = None) -> list[dict]:
         profile = agent_profile_for(person)
         form = (bound or {}).get(person.pk) or AgentSkillsForm.for_profile(profile)
         rows.append({"person": person, "profile": profile, "load": loads.get(person.pk, 0),
-                     "form": form})  # fmt: skip
+                     "form": form, "available": is_available(profile)})  # fmt: skip
     return rows
 
 
@@ -91,9 +95,27 @@ def skill_group_edit(request: HttpRequest, group_id: int) -> HttpResponse:
 
 
 @admin_required
-@require_POST
 def skill_group_delete(request: HttpRequest, group_id: int) -> HttpResponse:
     group = get_object_or_404(SkillGroup, pk=group_id)
+    if not is_confirmed(request):
+        categories = group.categories.count()
+        tickets = group.tickets.filter(status__in=Ticket.ACTIVE_STATUSES).count()
+        return confirm_page(
+            request,
+            title=_("Remove the skill group “%(name)s”?") % {"name": group.name},
+            consequences=[
+                ngettext("%(count)d ticket category sends its tickets to this group; it keeps "
+                         "working without a group.",
+                         "%(count)d ticket categories send their tickets to this group; they "
+                         "keep working without a group.", categories) % {"count": categories},
+                ngettext("%(count)d open ticket loses the group: any agent can take it.",
+                         "%(count)d open tickets lose the group: any agent can take them.",
+                         tickets) % {"count": tickets},
+                _("Agents keep their other skills."),
+            ],
+            button=_("Remove the skill group"),
+            cancel_url=reverse("desk:routing_settings"),
+        )  # fmt: skip
     group.delete()  # its tickets and categories keep working, without a group
     messages.success(request, _("Skill group removed."))
     return redirect("desk:routing_settings")
@@ -170,17 +192,39 @@ def sla_policy_edit(request: HttpRequest, policy_id: int) -> HttpResponse:
 
 
 @admin_required
-@require_POST
 def sla_policy_delete(request: HttpRequest, policy_id: int) -> HttpResponse:
-    get_object_or_404(SlaPolicy, pk=policy_id).delete()
+    policy = get_object_or_404(SlaPolicy, pk=policy_id)
+    if not is_confirmed(request):
+        return confirm_page(
+            request,
+            title=_("Remove the SLA policy “%(name)s”?") % {"name": policy.name},
+            consequences=[
+                _("Open tickets keep the deadlines they already have."),
+                _("New tickets get the next matching policy, or no deadline if none matches."),
+            ],
+            button=_("Remove the policy"),
+            cancel_url=reverse("desk:sla_settings"),
+        )
+    policy.delete()
     messages.success(request, _("SLA policy removed."))
     return redirect("desk:sla_settings")
 
 
 @admin_required
-@require_POST
 def holiday_delete(request: HttpRequest, holiday_id: int) -> HttpResponse:
-    get_object_or_404(Holiday, pk=holiday_id).delete()
+    holiday = get_object_or_404(Holiday, pk=holiday_id)
+    if not is_confirmed(request):
+        return confirm_page(
+            request,
+            title=_("Remove the holiday “%(name)s”?") % {"name": holiday.name},
+            consequences=[
+                _("SLA clocks run on %(date)s again, within business hours.")
+                % {"date": holiday.date.isoformat()},
+            ],
+            button=_("Remove the holiday"),
+            cancel_url=reverse("desk:sla_settings"),
+        )
+    holiday.delete()
     messages.success(request, _("Holiday removed."))
     return redirect("desk:sla_settings")
 

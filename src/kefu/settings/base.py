@@ -220,6 +220,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tenants.middleware.SuspendedWorkspaceMiddleware",
+    "kefu.desk.middleware.DeskPresenceMiddleware",
     "billing.middleware.ReadOnlyWorkspaceMiddleware",
     "kefu.contacts.middleware.ContactVisitorMiddleware",
     "allauth.account.middleware.AccountMiddleware",

@@ -1,11 +1,12 @@
 """Skill-based routing: who gets a new ticket, and what happens when nobody can take it.
 
-A ticket goes to an *eligible* agent: an active owner, admin or agent whose profile is online,
-who belongs to the ticket's skill group (any agent when the ticket has none), speaks its language
-and serves its requester's tier (an empty list means "any"), and holds fewer open tickets
-(``Ticket.LOAD_STATUSES``) than their capacity. Among them the lowest load wins, then the one
-who was assigned longest ago (never assigned first), then the lowest id: round robin among
-equals.
+A ticket goes to an *eligible* agent: an active owner, admin or agent who is available (their
+profile says online, or "online while at the desk" and they opened a desk page in the last
+``PRESENT_FOR``), who belongs to the ticket's skill group (any agent when the ticket has none),
+speaks its language and serves its requester's tier (an empty list means "any"), and holds fewer
+open tickets (``Ticket.LOAD_STATUSES``) than their capacity. Among them the lowest load wins,
+then the one who was assigned longest ago (never assigned first), then the lowest id: round
+robin among equals.
 
 Concurrency: one routing is one transaction that locks the ticket row and then the candidate
 agent profiles, always in id order. Two routers that could give work to the same agent
@@ -18,7 +19,8 @@ frees and every minute by the scheduler) assigns it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
@@ -32,20 +34,45 @@ from kefu.tickets.models import AgentProfile, SkillGroup, Ticket, TicketEvent
 
 #: Tickets that queue_drain looks at in one run (the oldest first; the next run continues).
 DRAIN_BATCH = 500
+#: "Online while at the desk" counts as online this long after the last desk page.
+PRESENT_FOR = timedelta(minutes=15)
+#: A desk page writes last_seen_at only when the stored time is older than this.
+SEEN_EVERY = timedelta(minutes=1)
 
 
 def agent_profile_for(user: User) -> AgentProfile:
-    """The staff member's routing profile (created offline, with no skills, on first use)."""
+    """The staff member's routing profile (created "online while at the desk", with no skills,
+    on first use)."""
     profile, _created = AgentProfile.objects.get_or_create(user=user)
     return profile
 
 
-def _eligible_profiles(ticket: Ticket, *, exclude_user_id: int | None) -> QuerySet[AgentProfile]:
-    profiles = AgentProfile.objects.filter(
-        availability=AgentProfile.Availability.ONLINE,
-        user__is_active=True,
-        user__role__in=User.STAFF_ROLES,
+def _available() -> Q:
+    """Profiles the router may give work to now (ignoring skills and load)."""
+    return Q(availability=AgentProfile.Availability.ONLINE) | Q(
+        availability=AgentProfile.Availability.AUTO,
+        last_seen_at__gte=timezone.now() - PRESENT_FOR,
     )
+
+
+def is_available(profile: AgentProfile) -> bool:
+    if profile.availability == AgentProfile.Availability.ONLINE:
+        return True
+    return (
+        profile.availability == AgentProfile.Availability.AUTO
+        and profile.last_seen_at is not None
+        and profile.last_seen_at >= timezone.now() - PRESENT_FOR
+    )
+
+
+def _available_profiles() -> QuerySet[AgentProfile]:
+    return AgentProfile.objects.filter(
+        _available(), user__is_active=True, user__role__in=User.STAFF_ROLES
+    )
+
+
+def _eligible_profiles(ticket: Ticket, *, exclude_user_id: int | None) -> QuerySet[AgentProfile]:
+    profiles = _available_profiles()
     if ticket.skill_group_id is not None:
         profiles = profiles.filter(skill_groups=ticket.skill_group_id)
     if ticket.language:
@@ -146,15 +173,32 @@ def ticket_route(*, ticket_id: int, exclude_user_id: int | None = None) -> User 
 
 
 def _anyone_has_capacity() -> bool:
-    online = list(
-        AgentProfile.objects.filter(
-            availability=AgentProfile.Availability.ONLINE,
-            user__is_active=True,
-            user__role__in=User.STAFF_ROLES,
-        ).values_list("user_id", "max_open_tickets")
-    )
+    online = list(_available_profiles().values_list("user_id", "max_open_tickets"))
     loads = loads_of([user_id for user_id, _capacity in online])
     return any(loads.get(user_id, 0) < capacity for user_id, capacity in online)
+
+
+@dataclass(frozen=True)
+class QueueHealth:
+    """What the desk home says about the queue: tickets nobody has, and why they wait."""
+
+    waiting: int  # active tickets without an assignee
+    available: int  # staff the router may give work to now
+    with_room: int  # of those, the ones below their capacity
+
+    @property
+    def stuck(self) -> bool:
+        return self.waiting > 0
+
+
+def queue_health() -> QueueHealth:
+    waiting = Ticket.objects.filter(assignee=None, status__in=Ticket.ACTIVE_STATUSES).count()
+    if not waiting:
+        return QueueHealth(waiting=0, available=0, with_room=0)
+    online = list(_available_profiles().values_list("user_id", "max_open_tickets"))
+    loads = loads_of([user_id for user_id, _capacity in online])
+    with_room = sum(1 for user_id, capacity in online if loads.get(user_id, 0) < capacity)
+    return QueueHealth(waiting=waiting, available=len(online), with_room=with_room)
 
 
 def queue_drain(*, limit: int = DRAIN_BATCH) -> int:
@@ -192,12 +236,42 @@ def agent_set_availability(*, user: User, availability: str) -> AgentProfile:
         raise TicketError(_("Choose online, away or offline."))
     with transaction.atomic():
         profile = agent_profile_for(user)
-        was_online = profile.availability == AgentProfile.Availability.ONLINE
+        was_available = is_available(profile)
+        changed = profile.availability != availability
         profile.availability = availability
-        profile.save(update_fields=["availability", "updated_at"])
-    if availability == AgentProfile.Availability.ONLINE and not was_online:
+        profile.last_seen_at = timezone.now()  # they are at the desk, setting it
+        profile.save(update_fields=["availability", "last_seen_at", "updated_at"])
+    if is_available(profile) and (changed or not was_available):
         queue_drain()
     return profile
+
+
+def _anything_waiting() -> bool:
+    return Ticket.objects.filter(assignee=None, status__in=Ticket.ACTIVE_STATUSES).exists()
+
+
+def agent_seen(*, user: User) -> AgentProfile:
+    """A staff member opened a desk page: "online while at the desk" starts (or goes on)
+    counting. Writes at most once per ``SEEN_EVERY``; coming back (the first page after
+    ``PRESENT_FOR`` away, or after signing in) assigns waiting tickets in a job."""
+    try:
+        profile = user.agent_profile  # cached on the user: the desk menu reads it too
+    except AgentProfile.DoesNotExist:
+        profile = agent_profile_for(user)
+    now = timezone.now()
+    if profile.last_seen_at is not None and now - profile.last_seen_at < SEEN_EVERY:
+        return profile
+    was_available = is_available(profile)
+    profile.last_seen_at = now
+    AgentProfile.objects.filter(pk=profile.pk).update(last_seen_at=now)
+    if is_available(profile) and not was_available and _anything_waiting():
+        queue_drain_later()  # a job: the page does not wait for the assignments
+    return profile
+
+
+def agent_signed_out(*, user: User) -> None:
+    """Signing out ends "online while at the desk" at once (not after ``PRESENT_FOR``)."""
+    AgentProfile.objects.filter(user=user).update(last_seen_at=None)
 
 
 def ticket_route_elsewhere(*, ticket: Ticket) -> User | None:
@@ -237,7 +311,7 @@ def agent_profile_update(
     profile.availability = availability
     profile.save()
     profile.skill_groups.set(list(skill_groups))
-    if availability == AgentProfile.Availability.ONLINE:
+    if is_available(profile):
         queue_drain_later()
     return profile
 

@@ -140,11 +140,9 @@ class CannedResponseForm(EmptyChoiceLabelMixin, forms.ModelForm):
         fields = ["title", "body"]
         widgets = {"body": forms.Textarea(attrs={"rows": 8})}
         help_texts = {
-            "body": _(
-                "Placeholders: {{ customer.name }}, {{ customer.email }}, {{ ticket.number }}, "
-                "{{ ticket.subject }}, {{ agent.name }}."
-            )
-        }
+            "body": _("Placeholders such as {{ customer.name }} are filled for each ticket; "
+                      "the table beside the editor lists what each one gives.")
+        }  # fmt: skip
 
 
 class TicketFieldForm(EmptyChoiceLabelMixin, forms.ModelForm):

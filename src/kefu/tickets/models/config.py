@@ -106,6 +106,9 @@ class AgentProfile(models.Model):
     """How the router sees a staff member: skills, capacity and availability."""
 
     class Availability(models.TextChoices):
+        #: Online while they are signed in and using the desk (the default): a small team gets
+        #: tickets without anybody remembering to switch themselves on.
+        AUTO = "auto", _("Online while at the desk")
         ONLINE = "online", _("Online")
         AWAY = "away", _("Away")
         OFFLINE = "offline", _("Offline")
@@ -132,16 +135,18 @@ class AgentProfile(models.Model):
     )
     max_open_tickets = models.PositiveIntegerField(
         _("capacity (open tickets)"),
-        default=10,
+        default=25,
         validators=[MinValueValidator(1), MaxValueValidator(1000)],
     )
     availability = models.CharField(
         _("availability"),
         max_length=10,
         choices=Availability.choices,
-        default=Availability.OFFLINE,
+        default=Availability.AUTO,
         db_index=True,
     )
+    #: The last desk page they opened (written at most once a minute); None once signed out.
+    last_seen_at = models.DateTimeField(null=True, blank=True)
     last_assigned_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -246,3 +251,16 @@ class SlaPolicy(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def first_response_target(self) -> str:
+        """e.g. "4 hours": the target in its largest whole unit, for reading."""
+        from kefu.core.durations import format_duration_words
+
+        return format_duration_words(self.first_response_minutes)
+
+    @property
+    def resolution_target(self) -> str:
+        from kefu.core.durations import format_duration_words
+
+        return format_duration_words(self.resolution_minutes)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from billing.limits import PlanLimitError, storage_check
 from kefu.accounts.models import User
 from kefu.contacts.models import Contact
+from kefu.contacts.services import contact_language_learn
 from kefu.core import limits
 from kefu.jobs import enqueue_on_commit
 from kefu.tickets import notifications
@@ -66,6 +67,10 @@ def message_create(
         channel=channel,
     )
     message_attach(message=message, uploads=attachments)
+    if author_contact is not None and not (author is not None and author.is_desk_user):
+        # The customer's own words (staff typing on their behalf write the customer's words
+        # too): they tell which language the contact writes in, if nobody said.
+        contact_language_learn(contact=author_contact, text=body)
     return message
 
 
