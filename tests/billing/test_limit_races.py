@@ -57,7 +57,7 @@ def test_simultaneous_channels_take_the_last_place_once(race_tenant):
     def add(number: int) -> Callable[[], object]:
         def call() -> object:
             with tenant_context(race_tenant):
-                return channel_create(kind=Channel.Kind.WIDGET, name=f"Widget {number}")
+                return channel_create(kind=Channel.Kind.WEB_FORM, name=f"Form {number}")
 
         return call
 

@@ -21,8 +21,10 @@ from kefu.kb.models import Article, Language
 TOKEN = [{"token": []}]
 ID = {"type": "integer", "minimum": 1, "maximum": BIGINT_MAX}
 NULLABLE_ID = {"type": ["integer", "null"], "minimum": 1, "maximum": BIGINT_MAX}
-#: Text that is not only white space (what "required" means for a title or a subject).
-SOME_TEXT = r"\S"
+#: Text that is not only white space (what "required" means for a title or a subject). Written
+#: out because a JSON Schema pattern's ``\S`` (ECMA-262) lets through the separators U+001C-U+001F
+#: and U+0085 that the server's ``str.strip`` removes as white space.
+SOME_TEXT = r"[^\s\u001c-\u001f\u0085]"
 _ERROR_MEANINGS = {
     "400": "Invalid input (a message per field where one is at fault)",
     "401": "No or invalid token",

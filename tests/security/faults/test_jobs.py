@@ -276,7 +276,8 @@ def test_an_import_killed_halfway_resumes_and_every_article_is_there_once_and_fo
     blocker = psycopg.connect(database_url())
     blocker.execute(f'SET search_path TO "{workspace.schema_name}", public')
     blocker.execute(
-        "INSERT INTO kb_category (name, slug, description, position) VALUES (%s, %s, '', 0)",
+        "INSERT INTO kb_category (name, name_zh_hans, name_en, slug, description, position)"
+        " VALUES (%s, '', '', %s, '', 0)",
         [f"held {marker}", f"held-{marker}"],
     )
     env = kefu_env(KEFU_SEMANTIC_SEARCH="0")  # words are enough to find them, and quicker
