@@ -14,7 +14,6 @@ import fcntl
 import hashlib
 import logging
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -295,8 +294,3 @@ class EmbeddedRedis:
                 time.sleep(0.02)
         self.owned = False
         atexit.unregister(self.stop)
-
-
-def remove_cluster(data_dir: Path) -> None:
-    """Delete a stopped cluster's files (tests use throw-away clusters)."""
-    shutil.rmtree(data_dir, ignore_errors=True)

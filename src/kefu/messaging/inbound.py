@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from kefu.accounts.models import User
 from kefu.messaging.channels import ChannelResult, channel_receive
+from kefu.messaging.mail_threading import thread_find
 from kefu.messaging.models import EmailThreadId, InboundEmail
 from kefu.messaging.parsing import (
     ParsedEmail,
@@ -27,7 +28,6 @@ from kefu.messaging.parsing import (
     message_id_quick,
     parse_email,
 )
-from kefu.messaging.threading import thread_find
 from kefu.tickets.errors import TicketError
 from kefu.tickets.models import Ticket, TicketMessage
 from kefu.tickets.services.thread import MAX_ATTACHMENTS, MAX_BODY, message_create

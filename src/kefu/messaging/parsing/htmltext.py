@@ -203,9 +203,3 @@ def html_split(markup: str) -> HtmlParts:
         html=sanitize_html("".join(splitter.markup[False])),
         quoted_html=sanitize_html("".join(splitter.markup[True])),
     )
-
-
-def html_to_readable_text(markup: str) -> str:
-    """All of an HTML body as text (quoted part included)."""
-    parts = html_split(markup)
-    return "\n\n".join(part for part in (parts.text, parts.quoted_text) if part)
