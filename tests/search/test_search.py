@@ -166,6 +166,13 @@ def test_meaning_alone_does_not_return_unrelated_articles(tenant_a, make_article
         assert search("spaceship engine warranty").hits == []
 
 
+def test_the_meaning_threshold_is_a_setting_read_at_search_time(tenant_a, make_article, settings):
+    make_article(tenant_a, "Refund policy", "We return your payment within five days.")
+    settings.KEFU_SEARCH_MIN_SIMILARITY = 1.01  # no text is that similar: meaning alone finds none
+    with tenant_context(tenant_a):
+        assert search("how do I get my money back").hits == []
+
+
 def test_a_learned_phrasing_is_matched_by_meaning(tenant_a, make_article):
     claims = make_article(
         tenant_a, "Carrier claims", "File a claim with the carrier when goods go missing."

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import html
 import math
-import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -32,7 +31,7 @@ from kefu.kb.content import html_to_text
 from kefu.kb.models import Article
 from kefu.kb.selectors import article_ids_replaced_by_translation
 from kefu.search import embeddings, learned, segment
-from kefu.search.index import QUESTION_DISCOUNT, custom_words, index_stats
+from kefu.search.index import custom_words, index_stats, question_discount
 from kefu.search.learned import PhrasingMatch
 from kefu.search.models import SearchEntry, SearchLog, SearchTerm
 
@@ -44,17 +43,21 @@ CANDIDATES = 200
 #: The best articles by words that are checked (published, language) for those candidates:
 #: checking every article that shares a common word would cost more than ranking them.
 CANDIDATE_POOL = 4 * CANDIDATES
-#: Nearest entries by meaning considered per query, from each of the two HNSW indexes (also
-#: their ef_search, set on the connection: the graph walk, and so the time, grows with it).
-SEMANTIC_CANDIDATES = settings.KEFU_SEARCH_SEMANTIC_CANDIDATES
+# Nearest entries by meaning considered per query, from each of the two HNSW indexes: the
+# setting KEFU_SEARCH_SEMANTIC_CANDIDATES (also their ef_search, set on the connection).
+
 #: The best lexical candidates whose similarity is computed exactly when the HNSW walk did not
 #: reach them (lower ones rarely reach the top ten on words alone).
 EXACT_CANDIDATES = 50
-#: Share of the fused score from words (BM25); the rest is meaning (embeddings).
-LEXICAL_WEIGHT = float(os.environ.get("KEFU_SEARCH_LEXICAL_WEIGHT", "0.2"))
-#: An article found by meaning alone must be at least this similar (e5 cosine): unrelated text
-#: scores about 0.80-0.85 with this model, answers about 0.86-0.92.
-MIN_SIMILARITY = float(os.environ.get("KEFU_SEARCH_MIN_SIMILARITY", "0.86"))
+
+
+def min_similarity() -> float:
+    """How similar (e5 cosine) an article found by meaning alone must be: unrelated text scores
+    about 0.80-0.85 with this model, answers about 0.86-0.92. KEFU_SEARCH_MIN_SIMILARITY, read
+    at call time (a test may override it)."""
+    return settings.KEFU_SEARCH_MIN_SIMILARITY
+
+
 MAX_QUERY_LENGTH = 300
 
 #: Per query: the best articles by their own text, and the best learned phrasings apart (they
@@ -209,7 +212,7 @@ def article_similarities(vector: list[float], article_ids: list[int]) -> dict[in
     with connection.cursor() as cursor:
         cursor.execute(
             _SIMILARITY_SQL,
-            {"vector": str(vector), "ids": article_ids, "discount": QUESTION_DISCOUNT},
+            {"vector": str(vector), "ids": article_ids, "discount": question_discount()},
         )
         return {pk: float(value) for pk, value in cursor.fetchall() if value is not None}
 
@@ -224,7 +227,7 @@ def _semantic_scores(vector: list[float] | None, found: _Found, *, language: str
     exact += [match.article_id for match in found.phrasings.values()]
     params: dict[str, object] = {
         "vector": str(vector),
-        "limit": SEMANTIC_CANDIDATES,
+        "limit": settings.KEFU_SEARCH_SEMANTIC_CANDIDATES,
         "ids": list(dict.fromkeys(exact)),
     }
     language_filter = _language_clause(language, params, "AND")
@@ -239,7 +242,7 @@ def _semantic_scores(vector: list[float] | None, found: _Found, *, language: str
             continue
         values = [value for value in (passage,) if value is not None]
         if question is not None:
-            values.append(question - QUESTION_DISCOUNT)
+            values.append(question - question_discount())
         if values:
             found.semantic[pk] = max(found.semantic.get(pk, -1.0), *values)
 
@@ -251,7 +254,7 @@ def _phrasings_that_count(found: _Found) -> list[PhrasingMatch]:
         for match in found.phrasings.values()
         if match.similarity is None
         or match.radius is None
-        or match.similarity >= match.radius + learned.MEANING_MARGIN
+        or match.similarity >= match.radius + learned.meaning_margin()
     ]
     if not possible or not found.query_idf:
         return []
@@ -268,32 +271,35 @@ def _phrasings_that_count(found: _Found) -> list[PhrasingMatch]:
 def _fuse(found: _Found) -> tuple[dict[int, float], list[PhrasingMatch]]:
     """Both signals scaled to 0..1 within this query's candidates, then weighted. A learned
     phrasing that counts scores for its article like the article's own text, and lifts it by
-    ``learned.MATCH_BONUS`` of the best score."""
+    ``learned.match_bonus()`` of the best score."""
     lexical_scores, semantic = dict(found.lexical), dict(found.semantic)
     matched = _phrasings_that_count(found)
+    discount = question_discount()
     for match in matched:
         pk = match.article_id
         if match.words:
             lexical_scores[pk] = max(lexical_scores.get(pk, 0.0), match.words)
         if match.similarity is not None:
-            semantic[pk] = max(semantic.get(pk, -1.0), match.similarity - QUESTION_DISCOUNT)
+            semantic[pk] = max(semantic.get(pk, -1.0), match.similarity - discount)
     top_lexical = max(lexical_scores.values(), default=0.0) or 1.0
     if semantic:
         low, high = min(semantic.values()), max(semantic.values())
         spread = (high - low) or 1.0
     fused = {}
+    lexical_weight, similarity_needed = settings.KEFU_SEARCH_LEXICAL_WEIGHT, min_similarity()
     for pk in set(lexical_scores) | set(semantic):
-        if pk not in lexical_scores and semantic[pk] < MIN_SIMILARITY:
+        if pk not in lexical_scores and semantic[pk] < similarity_needed:
             continue
         lexical_part = lexical_scores.get(pk, 0.0) / top_lexical
         if not semantic:
             fused[pk] = lexical_part
             continue
         semantic_part = (semantic[pk] - low) / spread if pk in semantic else 0.0
-        fused[pk] = LEXICAL_WEIGHT * lexical_part + (1 - LEXICAL_WEIGHT) * semantic_part
+        # KEFU_SEARCH_LEXICAL_WEIGHT: the share from words (BM25); the rest is meaning.
+        fused[pk] = lexical_weight * lexical_part + (1 - lexical_weight) * semantic_part
     top = max(fused.values(), default=0.0)
     for pk in {match.article_id for match in matched} & set(fused):
-        fused[pk] += learned.MATCH_BONUS * top
+        fused[pk] += learned.match_bonus() * top
     return fused, matched
 
 

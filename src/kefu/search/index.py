@@ -6,10 +6,10 @@ unpublished article has no entries, so drafts can never be found.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 
@@ -20,7 +20,13 @@ from kefu.search.models import CustomWord, LearnedPhrasing, SearchEntry, SearchP
 
 #: Question-to-question similarity runs a little higher than question-to-passage for the same
 #: match; this much is taken off it so both compare fairly (tuned on the learn halves).
-QUESTION_DISCOUNT = float(os.environ.get("KEFU_SEARCH_QUESTION_DISCOUNT", "0.03"))
+
+
+def question_discount() -> float:
+    """KEFU_SEARCH_QUESTION_DISCOUNT, read at call time."""
+    return settings.KEFU_SEARCH_QUESTION_DISCOUNT
+
+
 K1 = 1.2
 B = 0.75
 #: Title terms count this many times: a question's wording matters more than its answer's.
@@ -182,7 +188,7 @@ def _radii_refresh(new_entries: list[SearchEntry], changed_article_ids: list[int
             kind=SearchEntry.Kind.PHRASING, radius_article_id__in=changed_article_ids
         ).values_list("pk", flat=True)
     new_texts = [entry.pk for entry in new_entries if entry.kind == SearchEntry.Kind.ARTICLE]
-    params = {"ids": exact, "exact": exact, "new": new_texts, "discount": QUESTION_DISCOUNT}
+    params = {"ids": exact, "exact": exact, "new": new_texts, "discount": question_discount()}
     with connection.cursor() as cursor:
         if exact:
             cursor.execute(_RADIUS_SQL, params)

@@ -23,14 +23,31 @@ halves only (teaching half of them, asking the rest); see the README's search se
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
-MEANING_MARGIN = float(os.environ.get("KEFU_SEARCH_LEARNED_MARGIN", "0.02"))
-STRONG_MARGIN = float(os.environ.get("KEFU_SEARCH_LEARNED_STRONG_MARGIN", "0.05"))
-WORD_OVERLAP = float(os.environ.get("KEFU_SEARCH_LEARNED_OVERLAP", "0.3"))
-WORD_OVERLAP_ALONE = float(os.environ.get("KEFU_SEARCH_LEARNED_OVERLAP_ALONE", "0.5"))
-MATCH_BONUS = float(os.environ.get("KEFU_SEARCH_LEARNED_BONUS", "0.1"))
+from django.conf import settings
+
+# The thresholds are settings (KEFU_SEARCH_LEARNED_*), read at call time.
+
+
+def meaning_margin() -> float:
+    return settings.KEFU_SEARCH_LEARNED_MARGIN
+
+
+def strong_margin() -> float:
+    return settings.KEFU_SEARCH_LEARNED_STRONG_MARGIN
+
+
+def word_overlap_needed() -> float:
+    return settings.KEFU_SEARCH_LEARNED_OVERLAP
+
+
+def word_overlap_alone() -> float:
+    return settings.KEFU_SEARCH_LEARNED_OVERLAP_ALONE
+
+
+def match_bonus() -> float:
+    return settings.KEFU_SEARCH_LEARNED_BONUS
 
 
 @dataclass
@@ -58,7 +75,7 @@ def counts(match: PhrasingMatch, query_idf: dict[str, float]) -> bool:
     """Whether this phrasing is evidence for its article for this query."""
     overlap = word_overlap(query_idf, match.terms or {})
     if match.similarity is None or match.radius is None:
-        return overlap >= WORD_OVERLAP_ALONE
-    if match.similarity >= match.radius + STRONG_MARGIN:
+        return overlap >= word_overlap_alone()
+    if match.similarity >= match.radius + strong_margin():
         return True
-    return match.similarity >= match.radius + MEANING_MARGIN and overlap >= WORD_OVERLAP
+    return match.similarity >= match.radius + meaning_margin() and overlap >= word_overlap_needed()

@@ -513,3 +513,21 @@ init_sentry(
 KEFU_SEARCH_LIMIT_PER_IP = os.environ.get("KEFU_SEARCH_LIMIT_PER_IP", "120/60")
 #: Semantic ranking with a bundled multilingual embedding model (see kefu.search.embeddings).
 KEFU_SEMANTIC_SEARCH = _env_bool("KEFU_SEMANTIC_SEARCH", True)
+#: Search ranking (see kefu.search.engine, .index, .learned and the README's search section);
+#: read at call time, so a test can override them.
+#: Share of the fused score from words (BM25); the rest is meaning (embeddings).
+KEFU_SEARCH_LEXICAL_WEIGHT = float(os.environ.get("KEFU_SEARCH_LEXICAL_WEIGHT", "0.2"))
+#: An article found by meaning alone must be at least this similar (e5 cosine).
+KEFU_SEARCH_MIN_SIMILARITY = float(os.environ.get("KEFU_SEARCH_MIN_SIMILARITY", "0.86"))
+#: Taken off question-to-question similarity so it compares fairly with question-to-passage.
+KEFU_SEARCH_QUESTION_DISCOUNT = float(os.environ.get("KEFU_SEARCH_QUESTION_DISCOUNT", "0.03"))
+#: When a learned phrasing counts for its article (kefu.search.learned).
+KEFU_SEARCH_LEARNED_MARGIN = float(os.environ.get("KEFU_SEARCH_LEARNED_MARGIN", "0.02"))
+KEFU_SEARCH_LEARNED_STRONG_MARGIN = float(
+    os.environ.get("KEFU_SEARCH_LEARNED_STRONG_MARGIN", "0.05")
+)
+KEFU_SEARCH_LEARNED_OVERLAP = float(os.environ.get("KEFU_SEARCH_LEARNED_OVERLAP", "0.3"))
+KEFU_SEARCH_LEARNED_OVERLAP_ALONE = float(
+    os.environ.get("KEFU_SEARCH_LEARNED_OVERLAP_ALONE", "0.5")
+)
+KEFU_SEARCH_LEARNED_BONUS = float(os.environ.get("KEFU_SEARCH_LEARNED_BONUS", "0.1"))

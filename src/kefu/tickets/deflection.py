@@ -28,7 +28,7 @@ from kefu.core.parsing import id_or_none
 from kefu.kb.content import html_to_text
 from kefu.kb.models import Article, ArticleView, GuidedOutcome
 from kefu.search import embeddings, segment
-from kefu.search.engine import MIN_SIMILARITY, SearchHit, article_similarities, search
+from kefu.search.engine import SearchHit, article_similarities, min_similarity, search
 from kefu.search.models import (
     QUESTION_LOG_LENGTH,
     LearnedPhrasing,
@@ -119,7 +119,7 @@ def _similarities(query: str, article_ids: list[int]) -> dict[int, float]:
 def _is_good_answer(
     hit: SearchHit, question_words: set[str], phrasings: list[str], similarity: float | None
 ) -> bool:
-    if similarity is not None and similarity >= MIN_SIMILARITY:
+    if similarity is not None and similarity >= min_similarity():
         return True
     article = hit.article
     text = " ".join([article.title, article.summary, html_to_text(article.body_html), *phrasings])
