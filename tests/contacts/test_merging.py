@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from kefu.accounts.models import User
-from kefu.contacts.merging import contact_merge, contact_merge_undo
 from kefu.contacts.models import Contact, ContactIdentity, ContactMerge, ContactVisitor
 from kefu.contacts.services import (
     ContactError,
@@ -15,6 +14,7 @@ from kefu.contacts.services import (
     contact_visitor_link,
     identity_add,
 )
+from kefu.tickets.contact_merge import contact_merge, contact_merge_undo
 from kefu.tickets.models import DeflectionEvent, Ticket, TicketMessage
 from kefu.tickets.services.creation import ticket_create
 from kefu.tickets.services.thread import ticket_reply

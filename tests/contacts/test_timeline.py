@@ -8,13 +8,13 @@ import re
 import pytest
 
 from kefu.accounts.models import User
-from kefu.contacts.selectors import contact_timeline
 from kefu.contacts.services import contact_for_email, contact_for_user, contact_visitor_link
 from kefu.kb.models import ArticleView, GuidedOutcome
 from kefu.search.models import SearchLog
 from kefu.tenancy import tenant_context
 from kefu.tickets.models import DeflectionEvent, Ticket, TicketRating
 from kefu.tickets.services.thread import ticket_reply
+from kefu.tickets.timeline import contact_timeline
 from tests.contacts.conftest import browser_for
 
 pytestmark = pytest.mark.django_db

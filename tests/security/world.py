@@ -312,8 +312,8 @@ class _Builder:
         workspace.logo.save("logo.png", ContentFile(self.mark("public", "logo").encode()))
 
     def _contacts(self) -> None:
-        from kefu.contacts.merging import contact_merge
         from kefu.contacts.services import contact_for_email, identity_add
+        from kefu.tickets.contact_merge import contact_merge
 
         admin = self.users[ADMIN]
         contacts = {

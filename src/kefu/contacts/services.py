@@ -1,6 +1,6 @@
 """Finding, creating and editing the contact behind a message or request (tenant schema). A
 contact is found by any of its identities; a merged contact resolves to the one it was merged
-into. Merging lives in kefu.contacts.merging."""
+into. Merging lives in kefu.tickets.contact_merge."""
 
 from __future__ import annotations
 

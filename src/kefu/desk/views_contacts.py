@@ -16,14 +16,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kefu.accounts.permissions import ADMIN_ROLES, admin_required, staff_required
-from kefu.contacts.merging import (
-    contact_merge,
-    contact_merge_check,
-    contact_merge_history,
-    contact_merge_undo,
-)
 from kefu.contacts.models import Contact, ContactIdentity, ContactMerge
-from kefu.contacts.selectors import access_contact, contact_find, contact_list, contact_timeline
+from kefu.contacts.selectors import (
+    access_contact,
+    contact_find,
+    contact_list,
+    contact_merge_history,
+)
 from kefu.contacts.services import (
     EDITABLE_KINDS,
     ContactError,
@@ -33,6 +32,8 @@ from kefu.contacts.services import (
     identity_remove,
 )
 from kefu.core.forms import EmptyChoiceLabelMixin
+from kefu.tickets.contact_merge import contact_merge, contact_merge_check, contact_merge_undo
+from kefu.tickets.timeline import contact_timeline
 
 PAGE_SIZE = 50
 

@@ -1,5 +1,5 @@
 """Reads for the agent desk (inside a tenant schema): the ticket views with their counts, the
-filtered list, and a customer's timeline."""
+filtered list, the thread and the history (a customer's timeline: kefu.tickets.timeline)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from kefu.accounts.models import User
 from kefu.core.parsing import id_or_none
-from kefu.tickets.models import SavedView, Ticket, TicketCategory, TicketRating
+from kefu.tickets.models import SavedView, Ticket, TicketCategory
 
 #: The built-in views of the ticket list, in sidebar order.
 BUILTIN_VIEWS = ("mine", "unassigned", "open", "overdue", "all")
@@ -148,42 +148,6 @@ def ticket_view_counts(
         by_category={category.pk: row[f"category_{category.pk}"] for category in categories},
         saved={saved.pk: row[f"saved_{saved.pk}"] for saved in saved_views},
     )
-
-
-@dataclass
-class TimelineEntry:
-    kind: str  # "ticket" or "rating"
-    at: datetime
-    ticket: Ticket
-    rating: TicketRating | None = None
-
-
-def customer_timeline(ticket: Ticket, *, limit: int = 20) -> list[TimelineEntry]:
-    """The requester's other tickets and their satisfaction ratings, newest first."""
-    if ticket.requester_id is None:
-        return []
-    others = list(
-        Ticket.objects.filter(requester_id=ticket.requester_id)
-        .exclude(pk=ticket.pk)
-        .select_related("rating")
-        .order_by("-created_at")[:limit]
-    )
-    entries = [TimelineEntry(kind="ticket", at=other.created_at, ticket=other) for other in others]
-    for other in others:
-        rating = getattr(other, "rating", None)  # select_related: no extra query
-        if rating is not None:
-            entries.append(
-                TimelineEntry(kind="rating", at=rating.updated_at, ticket=other, rating=rating)
-            )
-    current_rating = TicketRating.objects.filter(ticket=ticket).first()
-    if current_rating is not None:
-        entries.append(
-            TimelineEntry(
-                kind="rating", at=current_rating.updated_at, ticket=ticket, rating=current_rating
-            )
-        )
-    entries.sort(key=lambda entry: entry.at, reverse=True)
-    return entries[:limit]
 
 
 def ticket_thread(ticket: Ticket) -> QuerySet:

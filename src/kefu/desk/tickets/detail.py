@@ -19,12 +19,13 @@ from kefu.desk.tickets.canned import canned_render, canned_response_used
 from kefu.desk.tickets.forms import PropertiesForm, ReplyForm
 from kefu.desk.tickets.history import history_lines
 from kefu.tickets.access import access_ticket_staff
-from kefu.tickets.desk_selectors import customer_timeline, ticket_history, ticket_thread
+from kefu.tickets.desk_selectors import ticket_history, ticket_thread
 from kefu.tickets.errors import TicketError
 from kefu.tickets.models import CannedResponse, Ticket, TicketAttachment
 from kefu.tickets.services.changes import ticket_assign, ticket_follow, ticket_update
 from kefu.tickets.services.fields import fields_for_category
 from kefu.tickets.services.thread import ticket_reply
+from kefu.tickets.timeline import customer_timeline
 
 
 def _is_admin(user: User) -> bool:

@@ -1,4 +1,5 @@
-"""Merging two contacts that are one person, and undoing it (tenant schema).
+"""Merging two contacts that are one person, and undoing it (tenant schema). Here, not in
+kefu.contacts, because a merge moves tickets (tickets -> contacts is the direction that stays).
 
 A merge moves the source's identities, help center visitor ids, tickets, messages and
 deflections to the target and records the id of every moved row in ``ContactMerge.moved``.
@@ -187,12 +188,3 @@ def contact_merge_undo(*, merge: ContactMerge, actor: User) -> ContactMerge:
     merge.undone_at = timezone.now()
     merge.save(update_fields=["undone_at"])
     return merge
-
-
-def contact_merge_history(contact: Contact) -> models.QuerySet[ContactMerge]:
-    """Merges into or out of ``contact``, newest first."""
-    return (
-        ContactMerge.objects.filter(models.Q(target=contact) | models.Q(source=contact))
-        .select_related("source", "target", "merged_by")
-        .order_by("-created_at", "-pk")
-    )

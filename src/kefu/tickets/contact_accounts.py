@@ -1,6 +1,7 @@
 """Joining a help center account to the contact of an email address it verified (tenant
 schema). Until then the account has a contact of its own that only claims the address
-(``kefu.contacts.services.contact_for_user``); see ``receivers`` for the allauth hook."""
+(``kefu.contacts.services.contact_for_user``); see ``kefu.tickets.receivers`` for the allauth
+hook. Here, not in kefu.contacts, because joining merges contacts, which moves tickets."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import logging
 from django.db import transaction
 
 from kefu.accounts.models import User
-from kefu.contacts.merging import contact_merge_verified_account
 from kefu.contacts.models import Contact, ContactIdentity
 from kefu.contacts.services import (
     contact_by_identity,
@@ -17,6 +17,7 @@ from kefu.contacts.services import (
     identity_add,
     normalize_identity,
 )
+from kefu.tickets.contact_merge import contact_merge_verified_account
 
 logger = logging.getLogger(__name__)
 
