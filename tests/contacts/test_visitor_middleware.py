@@ -7,7 +7,7 @@ import pytest
 
 from kefu.accounts.models import User
 from kefu.contacts.models import Contact, ContactVisitor
-from kefu.portal.visitors import COOKIE
+from kefu.core.visitors import COOKIE
 from kefu.tenancy import tenant_context
 from tests.contacts.conftest import browser_for
 

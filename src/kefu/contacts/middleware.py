@@ -14,7 +14,7 @@ from django.contrib.auth import SESSION_KEY
 from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest, HttpResponse
 
-from kefu.portal.visitors import COOKIE
+from kefu.core.visitors import COOKIE, visitor_key_sent
 
 logger = logging.getLogger(__name__)
 
@@ -24,8 +24,7 @@ LINKED = "kefu_contact_visitor"
 
 def _visitor_id(request: HttpRequest, response: HttpResponse) -> str:
     """The cookie the browser sent, or the one this response sets for the first time."""
-    sent = request.COOKIES.get(COOKIE, "")
-    if 16 <= len(sent) <= 64 and sent.replace("-", "").replace("_", "").isalnum():
+    if sent := visitor_key_sent(request):
         return sent
     new = response.cookies.get(COOKIE)
     return new.value if new is not None and new.value else ""

@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kefu.core.visitors import remember_visitor, visitor_key
 from kefu.portal.tickets import link_ticket, linked_ticket_ids
-from kefu.portal.visitors import remember_visitor, visitor_key
 from kefu.tickets.access import access_ticket, can_act_as_requester, is_requester
 from kefu.tickets.errors import TicketError
 from kefu.tickets.links import ticket_id_from_token

@@ -19,10 +19,10 @@ from django.views.decorators.http import require_GET, require_POST
 from kefu.accounts.selectors import user_email_verified
 from kefu.core.parsing import id_or_none
 from kefu.core.ratelimit import client_ip, limit_hit
+from kefu.core.visitors import remember_visitor, visitor_key
 from kefu.kb.models import Article
 from kefu.messaging.channels import channel_receive
 from kefu.portal.ticket_forms import TicketForm, TicketSubmission, field_groups, submission_parse
-from kefu.portal.visitors import remember_visitor, visitor_key
 from kefu.search import segment
 from kefu.search.engine import snippet
 from kefu.tickets import deflection, selectors

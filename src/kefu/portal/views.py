@@ -23,6 +23,7 @@ from kefu.core import limits
 from kefu.core.colors import brand_palette
 from kefu.core.parsing import parse_integer, parse_optional_id
 from kefu.core.ratelimit import client_ip, limit_hit
+from kefu.core.visitors import remember_visitor, visitor_key
 from kefu.kb.categories import category_ancestors
 from kefu.kb.models import Article, Category
 from kefu.kb.selectors import (
@@ -34,7 +35,6 @@ from kefu.kb.selectors import (
     category_list_with_counts,
 )
 from kefu.kb.services import article_record_view, article_vote
-from kefu.portal.visitors import remember_visitor, visitor_key
 from kefu.search.engine import search
 from kefu.search.models import SearchLog
 
