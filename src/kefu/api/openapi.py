@@ -15,6 +15,7 @@ from kefu.api.articles import MAX_LIMIT as ARTICLES_MAX_LIMIT
 from kefu.api.articles import MAX_SUMMARY, MAX_TITLE
 from kefu.api.body import MAX_BYTES, MAX_DEPTH
 from kefu.api.errors import api_view
+from kefu.api.search import MAX_LIMIT as SEARCH_MAX_LIMIT
 from kefu.core.parsing import BIGINT_MAX
 from kefu.kb.models import Article, Language
 
@@ -158,8 +159,6 @@ def _article_schemas() -> dict[str, Any]:
 
 
 def _search_paths() -> dict[str, Any]:
-    from kefu.portal.views import API_SEARCH_MAX_LIMIT
-
     hits = {
         "type": "object",
         "properties": {
@@ -175,7 +174,7 @@ def _search_paths() -> dict[str, Any]:
                 "summary": "Search published articles",
                 "parameters": [
                     query("q", words, {"type": "string"}, required=True),
-                    query("limit", "Hits at most", integer(1, API_SEARCH_MAX_LIMIT)),
+                    query("limit", "Hits at most", integer(1, SEARCH_MAX_LIMIT)),
                 ],
                 "responses": {"200": json_of(hits), **errors("400", "429")},
             }
