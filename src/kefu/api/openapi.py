@@ -247,11 +247,11 @@ def openapi_document() -> dict[str, Any]:
             "description": (
                 "The knowledge base and tickets of one workspace, on that workspace's host. "
                 "Authenticate with a staff API token (desk → API tokens): "
-                "`Authorization: Bearer kefu_...`. Every error is "
-                '`{"error": {"code", "message", "fields"}}`; a method an endpoint does not '
-                "offer gets 405 with `Allow`. Text cannot contain NUL (U+0000) or unpaired "
-                f"surrogates; a JSON body is at most {MAX_BYTES} bytes and nests at most "
-                f"{MAX_DEPTH} levels deep."
+                "`Authorization: Bearer kefu_...` (search and this document need none). Every "
+                'error, on every endpoint, is `{"error": {"code", "message", "fields"}}`; '
+                "a method an endpoint does not offer gets 405 with `Allow`. Text cannot "
+                "contain NUL (U+0000) or unpaired surrogates; a JSON body is at most "
+                f"{MAX_BYTES} bytes and nests at most {MAX_DEPTH} levels deep."
             ),
         },
         "components": {
