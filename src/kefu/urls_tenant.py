@@ -5,6 +5,7 @@ from django.urls import include, path
 from kefu.accounts import views as account_views
 from kefu.api import articles as api_articles
 from kefu.api import openapi as api_openapi
+from kefu.api import search as api_search
 from kefu.api.tickets import views as api_tickets
 from kefu.core import views
 from kefu.desk import views as desk_views
@@ -23,7 +24,7 @@ urlpatterns = [
     path("search/", portal.search_page, name="search"),
     path("tickets/", include("kefu.portal.urls_tickets")),
     path("search/suggest/", portal.search_suggest, name="search_suggest"),
-    path("api/v1/search", portal.api_search, name="api_search"),
+    path("api/v1/search", api_search.search_view, name="api_search"),
     path("api/v1/articles", api_articles.article_collection, name="api_articles"),
     path("api/v1/articles/<int:article_id>", api_articles.article_item, name="api_article"),
     path("api/v1/tickets", api_tickets.ticket_collection, name="api_tickets"),

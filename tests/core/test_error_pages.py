@@ -101,7 +101,7 @@ def test_a_server_error_page_in_chinese(quiet_client, tenant_a, monkeypatch):
 
 
 def test_a_server_error_under_the_api_is_json(quiet_client, tenant_a, monkeypatch):
-    monkeypatch.setattr("kefu.portal.views.search", _boom)
+    monkeypatch.setattr("kefu.api.search.search", _boom)
     response = quiet_client.get("/api/v1/search?q=refund", HTTP_HOST=host(tenant_a))
     assert response.status_code == 500
     assert response.json()["error"]["code"] == "server_error"

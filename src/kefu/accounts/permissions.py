@@ -68,5 +68,7 @@ def role_required(roles: Iterable[str], *, api: bool = False) -> Callable[[View]
 
 staff_required = role_required(STAFF_ROLES)
 admin_required = role_required(ADMIN_ROLES)
-staff_api = role_required(STAFF_ROLES, api=True)
-admin_api = role_required(ADMIN_ROLES, api=True)
+#: The desk's own JSON endpoints (its pages call them with the session cookie); the token API
+#: of ``/api/v1`` is kefu.api.auth.staff_api.
+staff_json_view = role_required(STAFF_ROLES, api=True)
+admin_json_view = role_required(ADMIN_ROLES, api=True)

@@ -44,5 +44,12 @@ def staff_api(
     *methods: str, not_found: StrOrPromise, query: tuple[str, ...] = ()
 ) -> Callable[[View], View]:
     """An endpoint for staff tokens (see api_view); the view reads the caller from
-    ``request.api_user``."""
-    return api_view(*methods, query=query, before=_authenticate, not_found=not_found)
+    ``request.api_user``. The one way ``/api/v1`` authenticates: no session, no other header."""
+    as_endpoint = api_view(*methods, query=query, before=_authenticate, not_found=not_found)
+
+    def decorate(view: View) -> View:
+        endpoint = as_endpoint(view)
+        endpoint.api_token_required = True  # type: ignore[attr-defined] - read by the tests
+        return endpoint
+
+    return decorate

@@ -1,6 +1,7 @@
-"""The API's one error shape, ``{"error": {"code", "message", "fields"}}``, and the decorator
-every ``/api/`` view wears: the allowed methods (405 with ``Allow``), no NUL in the path or
-query, and errors raised below turned into that shape."""
+"""The API's one error shape, ``{"error": {"code", "message", "fields"}}`` (rendered by
+kefu.core.json_errors, which the error handlers share), and the decorator every ``/api/`` view
+wears: the allowed methods (405 with ``Allow``), no NUL in the path or query, and errors raised
+below turned into that shape."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from kefu.core.json_errors import json_error_response
 from kefu.core.parsing import refuse_unstorable
 from kefu.tickets.errors import FieldErrors, TicketError
 
@@ -26,11 +28,7 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.fields = status, code, message, fields or {}
 
     def response(self) -> JsonResponse:
-        body = {"error": {"code": self.code, "message": self.message, "fields": self.fields}}
-        response = JsonResponse(body, status=self.status)
-        if self.status == 401:
-            response["WWW-Authenticate"] = 'Bearer realm="kefu"'
-        return response
+        return json_error_response(self.status, self.code, self.message, self.fields)
 
 
 View = Callable[..., HttpResponse]
@@ -84,6 +82,8 @@ def api_view(
                 return _error_of(error, str(not_found or _("Not found."))).response()
 
         wrapped.checks_own_input = True  # type: ignore[attr-defined] - see UnstorableTextMiddleware
+        # Read by tests/api/test_error_shape.py, which calls every method of every endpoint.
+        wrapped.api_methods = methods  # type: ignore[attr-defined]
         return csrf_exempt(wrapped)
 
     return decorate

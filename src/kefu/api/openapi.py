@@ -15,6 +15,7 @@ from kefu.api.articles import MAX_LIMIT as ARTICLES_MAX_LIMIT
 from kefu.api.articles import MAX_SUMMARY, MAX_TITLE
 from kefu.api.body import MAX_BYTES, MAX_DEPTH
 from kefu.api.errors import api_view
+from kefu.api.search import MAX_LIMIT as SEARCH_MAX_LIMIT
 from kefu.core.parsing import BIGINT_MAX
 from kefu.kb.models import Article, Language
 
@@ -158,8 +159,6 @@ def _article_schemas() -> dict[str, Any]:
 
 
 def _search_paths() -> dict[str, Any]:
-    from kefu.portal.views import API_SEARCH_MAX_LIMIT
-
     hits = {
         "type": "object",
         "properties": {
@@ -175,7 +174,7 @@ def _search_paths() -> dict[str, Any]:
                 "summary": "Search published articles",
                 "parameters": [
                     query("q", words, {"type": "string"}, required=True),
-                    query("limit", "Hits at most", integer(1, API_SEARCH_MAX_LIMIT)),
+                    query("limit", "Hits at most", integer(1, SEARCH_MAX_LIMIT)),
                 ],
                 "responses": {"200": json_of(hits), **errors("400", "429")},
             }
@@ -248,11 +247,11 @@ def openapi_document() -> dict[str, Any]:
             "description": (
                 "The knowledge base and tickets of one workspace, on that workspace's host. "
                 "Authenticate with a staff API token (desk → API tokens): "
-                "`Authorization: Bearer kefu_...`. Every error is "
-                '`{"error": {"code", "message", "fields"}}`; a method an endpoint does not '
-                "offer gets 405 with `Allow`. Text cannot contain NUL (U+0000) or unpaired "
-                f"surrogates; a JSON body is at most {MAX_BYTES} bytes and nests at most "
-                f"{MAX_DEPTH} levels deep."
+                "`Authorization: Bearer kefu_...` (search and this document need none). Every "
+                'error, on every endpoint, is `{"error": {"code", "message", "fields"}}`; '
+                "a method an endpoint does not offer gets 405 with `Allow`. Text cannot "
+                "contain NUL (U+0000) or unpaired surrogates; a JSON body is at most "
+                f"{MAX_BYTES} bytes and nests at most {MAX_DEPTH} levels deep."
             ),
         },
         "components": {

@@ -14,6 +14,8 @@ from django.template import loader
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from kefu.core.json_errors import json_error_response
+
 API_PREFIX = "/api/"
 #: Exceptions defined in these packages carry messages Kefu wrote for the person who sent the
 #: request; anything else (Django's, a library's) may echo raw input and is not shown.
@@ -22,12 +24,6 @@ OWN_PACKAGES = frozenset({"kefu", "tenants", "billing"})
 
 def _is_api(request: HttpRequest) -> bool:
     return request.path_info.startswith(API_PREFIX)
-
-
-def _api_error(status: int, code: str, message: str) -> HttpResponse:
-    from kefu.api.errors import ApiError
-
-    return ApiError(status, code, message).response()
 
 
 def _page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
@@ -48,20 +44,20 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
         "This request could not be understood. Check the address or the form and try again."
     )
     if _is_api(request):
-        return _api_error(400, "bad_request", message)
+        return json_error_response(400, "bad_request", message)
     return _page(request, 400, _("Bad request"), message)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     message = _("You do not have permission to open this page.")
     if _is_api(request):
-        return _api_error(403, "forbidden", message)
+        return json_error_response(403, "forbidden", message)
     return _page(request, 403, _("Not allowed"), message)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _is_api(request):
-        return _api_error(404, "not_found", _("There is no such API endpoint or object."))
+        return json_error_response(404, "not_found", _("There is no such API endpoint or object."))
     message = _(
         "There is no page at this address. The link may be mistyped, or the page was moved "
         "or removed."
@@ -80,7 +76,9 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if _is_api(request):
-        return _api_error(500, "server_error", _("Something went wrong on our side. Try again."))
+        return json_error_response(
+            500, "server_error", _("Something went wrong on our side. Try again.")
+        )
     tenant = getattr(request, "tenant", None)  # already loaded by the tenant middleware, if any
     name = tenant.name if tenant is not None and tenant.schema_name != "public" else ""
     # The failure may have come before LocaleMiddleware chose the language.

@@ -80,3 +80,11 @@ def limit_hit(*, scope: str, key: str, limit: str) -> bool:
         cache.set(cache_key, 1, timeout=period + 1)
         count = 1
     return count <= allowed
+
+
+def search_limit_hit(request: HttpRequest) -> bool:
+    """Count one search by this client; True while within ``KEFU_SEARCH_LIMIT_PER_IP``. The help
+    center's search pages, its suggestions and ``/api/v1/search`` share the one allowance."""
+    return limit_hit(
+        scope="search", key=client_ip(request), limit=settings.KEFU_SEARCH_LIMIT_PER_IP
+    )

@@ -12,7 +12,12 @@ from django.views.decorators.http import require_POST
 
 from billing.limits import PLAN_LIMIT_TAG
 from kefu.accounts.models import Invitation, User
-from kefu.accounts.permissions import admin_api, admin_required, staff_api, staff_required
+from kefu.accounts.permissions import (
+    admin_json_view,
+    admin_required,
+    staff_json_view,
+    staff_required,
+)
 from kefu.accounts.services import (
     AccountError,
     StaffLimitError,
@@ -234,7 +239,7 @@ def email_settings(request: HttpRequest) -> HttpResponse:
 # --- staff APIs (JSON) ---------------------------------------------------------------------
 
 
-@staff_api
+@staff_json_view
 def api_onboarding(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {
@@ -246,7 +251,7 @@ def api_onboarding(request: HttpRequest) -> JsonResponse:
     )
 
 
-@admin_api
+@admin_json_view
 def api_team(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {

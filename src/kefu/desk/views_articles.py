@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kefu.accounts.permissions import admin_required, staff_api, staff_required
+from kefu.accounts.permissions import admin_required, staff_json_view, staff_required
 from kefu.core.parsing import parse_ids
 from kefu.desk.selectors import workspace_settings_get
 
@@ -86,7 +86,7 @@ def article_import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
     return render(request, "desk/article_import.html", {"import": article_import})
 
 
-@staff_api
+@staff_json_view
 def article_import_status(request: HttpRequest, import_id: int) -> JsonResponse:
     from kefu.kb.models import ArticleImport
 

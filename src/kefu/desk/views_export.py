@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from kefu.accounts.permissions import admin_api, admin_required
+from kefu.accounts.permissions import admin_json_view, admin_required
 from kefu.desk.exports.columns import DATASETS
 from kefu.desk.exports.services import (
     ExportError,
@@ -53,7 +53,7 @@ def export_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@admin_api
+@admin_json_view
 @require_GET
 def export_status(request: HttpRequest, export_id: int) -> JsonResponse:
     export = get_object_or_404(ExportJob, pk=export_id)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from kefu.accounts.permissions import admin_required, staff_api, staff_required
+from kefu.accounts.permissions import admin_required, staff_json_view, staff_required
 from kefu.core.forms import EmptyChoiceLabelMixin
 from kefu.desk.confirm import confirm_page, is_confirmed
 from kefu.kb.categories import category_delete, category_flat_tree, category_save
@@ -190,7 +190,7 @@ def article_revision_restore_view(
     return redirect("desk:article_history", article_id=article.pk)
 
 
-@staff_api
+@staff_json_view
 @require_POST
 def article_asset_upload(request: HttpRequest) -> JsonResponse:
     """Upload an image or file from the editor; returns the Markdown to insert."""

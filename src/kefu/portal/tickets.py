@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kefu.accounts.selectors import user_email_verified
 from kefu.core.parsing import id_or_none
-from kefu.core.ratelimit import client_ip, limit_hit
+from kefu.core.ratelimit import client_ip, limit_hit, search_limit_hit
 from kefu.core.visitors import remember_visitor, visitor_key
 from kefu.kb.models import Article
 from kefu.messaging.channels import channel_receive
@@ -50,12 +50,6 @@ def linked_ticket_ids(request: HttpRequest) -> frozenset[int]:
 def link_ticket(request: HttpRequest, ticket_id: int) -> None:
     linked = [pk for pk in request.session.get(LINKED_SESSION_KEY, []) if pk != ticket_id]
     request.session[LINKED_SESSION_KEY] = [*linked, ticket_id][-MAX_LINKED:]
-
-
-def _search_allowed(request: HttpRequest) -> bool:
-    return limit_hit(
-        scope="search", key=client_ip(request), limit=settings.KEFU_SEARCH_LIMIT_PER_IP
-    )
 
 
 # --- the form ---------------------------------------------------------------------------------
@@ -161,7 +155,7 @@ def _created(request: HttpRequest, ticket: Ticket) -> HttpResponse:
 @require_GET
 def ticket_suggest(request: HttpRequest) -> JsonResponse:
     """Search as you type on the ticket form: articles and public resolved tickets."""
-    if not _search_allowed(request):
+    if not search_limit_hit(request):
         return JsonResponse({"error": "rate_limited"}, status=429)
     query = request.GET.get("q", "").strip()[:300]
     found = deflection.suggestions_while_typing(query)
@@ -273,7 +267,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     tab = request.GET.get("tab") or ("mine" if has_own else "public")
     if tab not in TABS or (tab == "following" and not request.user.is_authenticated):
         tab = "public"
-    limited = bool(query) and not _search_allowed(request)
+    limited = bool(query) and not search_limit_hit(request)
     if query and not limited:
         tickets = selectors.ticket_search_visible(
             request.user, query, linked_ticket_ids=linked_ticket_ids(request)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.db.models import Q
@@ -18,11 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from kefu.api.errors import ApiError, api_view
 from kefu.core import limits
 from kefu.core.colors import brand_palette
 from kefu.core.parsing import parse_integer, parse_optional_id
-from kefu.core.ratelimit import client_ip, limit_hit
+from kefu.core.ratelimit import search_limit_hit
 from kefu.core.visitors import remember_visitor, visitor_key
 from kefu.kb.categories import category_ancestors
 from kefu.kb.models import Article, Category
@@ -39,7 +37,6 @@ from kefu.search.engine import search
 from kefu.search.models import SearchLog
 
 RELATED_LIMIT = 4
-API_SEARCH_MAX_LIMIT = 50
 MAX_GUIDED_DEPTH = 20
 MAX_GUIDED_OPTION = 999
 
@@ -55,12 +52,6 @@ def _search_log(request: HttpRequest, raw_id: str | None) -> SearchLog | None:
 def _query_problem(query: str) -> str | None:
     """Why a typed search cannot be run as it is (too long), or None."""
     return limits.length_problem(query, limit=limits.SEARCH_QUERY)
-
-
-def _search_allowed(request: HttpRequest) -> bool:
-    return limit_hit(
-        scope="search", key=client_ip(request), limit=settings.KEFU_SEARCH_LIMIT_PER_IP
-    )
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -176,7 +167,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if problem := _query_problem(query):
         context = {"query": query[: limits.SEARCH_QUERY], "query_error": problem}
         return render(request, "portal/search.html", context, status=400)
-    if query and not _search_allowed(request):
+    if query and not search_limit_hit(request):
         return render(request, "portal/search.html", {"query": query, "limited": True}, status=429)
     results = (
         search(
@@ -198,7 +189,7 @@ def search_suggest(request: HttpRequest) -> JsonResponse:
     query = request.GET.get("q", "").strip()
     if problem := _query_problem(query):
         return JsonResponse({"error": "invalid", "message": problem}, status=400)
-    if not _search_allowed(request):
+    if not search_limit_hit(request):
         return JsonResponse({"error": "rate_limited"}, status=429)
     results = (
         search(query, limit=5, log=False, reader_language=translation.get_language())
@@ -218,49 +209,6 @@ def search_suggest(request: HttpRequest) -> JsonResponse:
             ],
         }
     )
-
-
-@api_view("GET", query=("q", "limit"))
-def api_search(request: HttpRequest) -> JsonResponse:
-    """GET /api/v1/search?q=...&limit=... — public, rate limited, published articles only."""
-    if not _search_allowed(request):
-        raise ApiError(429, "rate_limited", _("Too many searches."))
-    if "q" not in request.GET:
-        raise ApiError(400, "invalid", _("q is required."), {"q": [_("This field is required.")]})
-    query = request.GET["q"].strip()
-    if problem := _query_problem(query):
-        raise ApiError(400, "invalid", problem, {"q": [problem]})
-    limit = parse_integer(
-        request.GET.get("limit"), name="limit", minimum=1, maximum=API_SEARCH_MAX_LIMIT, default=10
-    )
-    hits = (
-        search(
-            query,
-            limit=limit,
-            source=SearchLog.Source.API,
-            reader_language=translation.get_language(),
-        ).hits
-        if query
-        else []
-    )
-    base = request.build_absolute_uri("/")[:-1]
-    response = JsonResponse(
-        {
-            "query": query,
-            "results": [
-                {
-                    "id": hit.article.pk,
-                    "title": hit.article.title,
-                    "snippet": str(hit.snippet),
-                    "url": base + hit.article.get_absolute_url(),
-                    "score": round(hit.score, 4),
-                }
-                for hit in hits
-            ],
-        }
-    )
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
 
 
 def sitemap(request: HttpRequest) -> HttpResponse:
@@ -313,7 +261,7 @@ def widget_panel(request: HttpRequest) -> HttpResponse:
 
     query = request.GET.get("q", "").strip()
     query_error = _query_problem(query)
-    if query_error or (query and not _search_allowed(request)):
+    if query_error or (query and not search_limit_hit(request)):
         query = ""
     results = (
         search(

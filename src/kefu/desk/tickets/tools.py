@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kefu.accounts.permissions import staff_api, staff_required
+from kefu.accounts.permissions import staff_json_view, staff_required
 from kefu.core.parsing import id_or_none, parse_ids
 from kefu.desk.tickets.presence import presence_others, presence_set
 from kefu.tickets.access import access_ticket_staff
@@ -80,7 +80,7 @@ def ticket_publish_view(request: HttpRequest, ticket_id: int) -> HttpResponse:
     return redirect("desk:article_edit", article_id=article.pk)
 
 
-@staff_api
+@staff_json_view
 @require_http_methods(["GET", "POST"])
 def ticket_presence(request: HttpRequest, ticket_id: int) -> JsonResponse:
     """POST ``state`` (viewing, replying, or left) and/or GET who else is on the ticket."""
